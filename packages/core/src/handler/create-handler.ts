@@ -1,0 +1,101 @@
+import { jsonLogger, type Logger } from '../context/logger.js';
+import { type Backend, type ServiceDefinition, serviceDefinition } from '../decorators/metadata.js';
+import { type ExecutionResult, runInvocation } from '../engine/invocation.js';
+import type { ExecutionObserver } from '../engine/observer.js';
+import { ConfigurationError } from '../errors.js';
+import type { Invoker } from '../invoke/invoker.js';
+import type { CheckpointStore } from '../stores/checkpoint-store.js';
+import { guardStore } from '../stores/store-guard.js';
+import { parseEvent } from './events.js';
+import type { LambdaContext } from './lambda-context.js';
+
+/** Options of {@link createHandler}. */
+export interface HandlerOptions {
+  /** Where the journal lives. Without it, `DURABLE_TABLE` names a DynamoDB table. */
+  store?: CheckpointStore;
+  /** Only `dynamodb` (the engine of DESIGN §3) is available in this version. */
+  backend?: Backend;
+  /** The clock for sleeps, retries and leases, in epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Runs child workflows for `ctx.invoke`. */
+  invoker?: Invoker;
+  /** Where `ctx.logger` and the engine write. Default: JSON lines on stdout/stderr. */
+  logger?: Logger;
+  /** Hooks called at each operation, e.g. for progress output. */
+  observer?: ExecutionObserver;
+  /** Largest serialized input, step result or output, in bytes. Default 2 MiB. */
+  maxPayloadBytes?: number;
+  /** Lease of an invocation that has no Lambda context (no time limit). Default 15 minutes. */
+  leaseMs?: number;
+  /** Waits (sleeps, retry delays) longer than this suspend even when the invocation has time left. Default: no limit. */
+  maxInProcessWaitMs?: number;
+}
+
+/** The Lambda handler of one service, with its definition for tools. */
+export interface DurableHandler {
+  (event: unknown, lambdaContext?: LambdaContext): Promise<ExecutionResult>;
+  readonly service: ServiceDefinition;
+}
+
+/** A durable service class: constructible with no arguments (a new instance per invocation). */
+export type ServiceClass = new () => object;
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+const DEFAULT_LEASE_MS = 15 * 60 * 1000;
+
+/**
+ * The Lambda handler of a `@DurableService` class (DESIGN §7, §8): parses the
+ * event, runs or resumes the execution it names, and answers
+ * `{ status: 'SUCCEEDED', output }` or `{ status: 'SUSPENDED', resumeAt }`. A
+ * FAILED execution throws its recorded error, so Lambda destinations see it.
+ * Bad events throw a typed error and write nothing.
+ */
+export function createHandler(service: ServiceClass, options: HandlerOptions = {}): DurableHandler {
+  const definition = serviceDefinition(service);
+  if (definition.workflows.length === 0) {
+    throw new ConfigurationError(`${definition.className} has no @Workflow method: there is nothing to run.`);
+  }
+  const backend = options.backend ?? definition.options.backend ?? 'dynamodb';
+  if (backend !== 'dynamodb') {
+    throw new ConfigurationError(
+      `Backend '${backend}' is not available in this version of @durable/core; use 'dynamodb' (the default).`,
+    );
+  }
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  for (const [name, value] of Object.entries({ maxPayloadBytes, leaseMs })) {
+    if (!(Number.isFinite(value) && value > 0)) throw new ConfigurationError(`createHandler: ${name} must be > 0.`);
+  }
+  let store: CheckpointStore | undefined;
+  const handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<ExecutionResult> => {
+    const request = parseEvent(event, lambdaContext);
+    store ??= guardStore(resolveStore(options, definition));
+    return runInvocation(
+      {
+        service: definition,
+        createInstance: () => new service(),
+        store,
+        now: options.now ?? Date.now,
+        invoker: options.invoker,
+        logger: options.logger ?? jsonLogger,
+        observer: options.observer,
+        maxPayloadBytes,
+        leaseMs,
+        maxInProcessWaitMs: options.maxInProcessWaitMs ?? Number.POSITIVE_INFINITY,
+      },
+      request,
+      lambdaContext?.getRemainingTimeInMillis?.(),
+    );
+  };
+  return Object.assign(handler, { service: definition });
+}
+
+function resolveStore(options: HandlerOptions, definition: ServiceDefinition): CheckpointStore {
+  if (options.store !== undefined) return options.store;
+  const table = definition.options.table ?? process.env.DURABLE_TABLE;
+  throw new ConfigurationError(
+    table === undefined
+      ? `${definition.className} has no checkpoint store: pass createHandler(..., { store }) or set DURABLE_TABLE.`
+      : `Table '${table}' is configured, but this version of @durable/core has no DynamoDB store yet: pass { store }.`,
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * `@durable/core`: durable execution for AWS Lambda from decorated classes.
+ *
+ * Mark a class `@DurableService`, its entry points `@Workflow` and its side
+ * effects `@Step`; `createHandler` turns it into a Lambda handler that
+ * checkpoints every step and, when Lambda retries or resumes the function,
+ * replays: finished steps return their recorded results instead of running
+ * again. See DESIGN §1, §3, §7 and §8.
+ *
+ * @example
+ * ```ts
+ * @DurableService({ name: 'orders' })
+ * class OrderService {
+ *   @Workflow() async place(ctx: DurableContext, order: Order) {
+ *     const receipt = await this.charge(order);
+ *     await ctx.sleep('settle', { minutes: 5 });
+ *     return receipt.id;
+ *   }
+ *   @Step({ semantics: 'at-most-once' }) async charge(order: Order) { ... }
+ * }
+ * export const handler = createHandler(OrderService, { store: new MemoryStore() });
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export type { Scope } from './context/active-scope.js';
+export type { CallbackOptions, DurableContext, MapOptions } from './context/durable-context.js';
+export type { Duration } from './context/duration.js';
+export { jsonLogger, type Logger } from './context/logger.js';
+export { DurableService } from './decorators/durable-service.js';
+export {
+  type Backend,
+  type DurableServiceOptions,
+  type ServiceDefinition,
+  type StepDefinition,
+  type StepOptions,
+  type StepSemantics,
+  serviceDefinition,
+  type WorkflowDefinition,
+  type WorkflowOptions,
+} from './decorators/metadata.js';
+export { Step } from './decorators/step.js';
+export { Workflow } from './decorators/workflow.js';
+export { type CallbackCompletion, completeCallback, failCallback } from './engine/callbacks.js';
+export type { ExecutionResult } from './engine/invocation.js';
+export type { ExecutionObserver, OperationEvent } from './engine/observer.js';
+export type { RetryPolicy } from './engine/retry.js';
+export {
+  CallbackAlreadyCompletedError,
+  CallbackTimeoutError,
+  ConfigurationError,
+  ContextMisuseError,
+  DefinitionError,
+  DurableError,
+  type DurableErrorOptions,
+  ExecutionBusyError,
+  ExecutionConflictError,
+  ExecutionNotFoundError,
+  InvalidCallbackTokenError,
+  InvalidEventError,
+  isDurableError,
+  NonDeterminismError,
+  NonRetryableError,
+  PayloadTooLargeError,
+  SerializationError,
+  StepInterruptedError,
+  StepTimeoutError,
+  StoreUnavailableError,
+  UnknownWorkflowError,
+  VersionMismatchError,
+} from './errors.js';
+export {
+  createHandler,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  type DurableHandler,
+  type HandlerOptions,
+  type ServiceClass,
+} from './handler/create-handler.js';
+export { type ExecutionRequest, parseEvent } from './handler/events.js';
+export type { LambdaContext } from './handler/lambda-context.js';
+export { InProcessInvoker, type InProcessInvokerOptions } from './invoke/in-process-invoker.js';
+export type { InvokeOutcome, InvokeRequest, Invoker, InvokeTarget } from './invoke/invoker.js';
+export type {
+  ExecutionKey,
+  ExecutionRecord,
+  ExecutionStatus,
+  ExpectedOperation,
+  OperationKind,
+  OperationRecord,
+  OperationSignature,
+  OperationStatus,
+} from './journal/records.js';
+export { deserialize, serialize } from './serde/serialize.js';
+export type {
+  CheckpointStore,
+  ClaimOutcome,
+  ClaimRequest,
+  ConditionalWriteOutcome,
+  ExecutionPage,
+  ExecutionTransition,
+  ListExecutionsQuery,
+} from './stores/checkpoint-store.js';
+export { MemoryStore } from './stores/memory-store.js';
+export { claimDecision, comparePositions, isFinished } from './stores/store-rules.js';

@@ -1,0 +1,34 @@
+import type { ExecutionKey } from '../journal/records.js';
+
+/** The workflow of another service that `ctx.invoke` calls (what generated stubs pass). */
+export interface InvokeTarget {
+  /** The target's service name (`@DurableService({ name })`). */
+  service: string;
+  workflow: string;
+  /** Qualified ARN of the target function (version or alias), for invokers that go over Lambda. */
+  functionArn?: string;
+}
+
+/** One call of a child workflow. */
+export interface InvokeRequest {
+  target: InvokeTarget;
+  /** Deterministic: `<parent id>/<position>`, so a replayed parent never starts a second child. */
+  executionId: string;
+  input: unknown;
+  parent: ExecutionKey;
+}
+
+/** How the child execution stands. A transient failure to reach it is thrown instead. */
+export type InvokeOutcome =
+  | { status: 'SUCCEEDED'; output: unknown }
+  | { status: 'FAILED'; error: unknown }
+  | { status: 'SUSPENDED'; resumeAt: number | undefined };
+
+/**
+ * Runs child workflows for `ctx.invoke`. `InProcessInvoker` runs them in this
+ * process on the same store (local runs, tests); generated code adds one that
+ * goes over Lambda.
+ */
+export interface Invoker {
+  invoke(request: InvokeRequest): Promise<InvokeOutcome>;
+}

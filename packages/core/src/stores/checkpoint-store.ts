@@ -1,0 +1,118 @@
+import type {
+  ExecutionKey,
+  ExecutionRecord,
+  ExecutionStatus,
+  ExpectedOperation,
+  OperationRecord,
+} from '../journal/records.js';
+
+/** Asks to run an execution: create it, or take its lease. */
+export interface ClaimRequest {
+  key: ExecutionKey;
+  /** The workflow the event asks for; compared with the recorded one when the execution exists. */
+  workflow: string | undefined;
+  /**
+   * The serialized input and its hash, when the event carries one. Absent for a
+   * resume event (an id alone, as the sweeper or a callback sends): then the
+   * execution must already exist.
+   */
+  input?: { serialized: string; hash: string };
+  /** This invocation's unique id. */
+  owner: string;
+  now: number;
+  leaseExpiresAt: number;
+}
+
+/** What a claim found. Only `claimed` wrote anything. */
+export type ClaimOutcome =
+  | { kind: 'claimed'; record: ExecutionRecord; isNew: boolean }
+  | { kind: 'finished'; record: ExecutionRecord }
+  | { kind: 'busy'; record: ExecutionRecord }
+  | { kind: 'conflict'; record: ExecutionRecord; reason: 'workflow' | 'input' }
+  | { kind: 'not-found' };
+
+/** The result of a conditional write: done, or refused with what stands there now. */
+export type ConditionalWriteOutcome<T> = { ok: true } | { ok: false; current: T | undefined };
+
+/** How an execution ends or pauses. */
+export type ExecutionTransition =
+  | { status: 'SUCCEEDED'; output: string }
+  | { status: 'FAILED'; error: string }
+  | { status: 'SUSPENDED'; resumeAt: number | undefined };
+
+/** A page of executions, newest first. */
+export interface ExecutionPage {
+  executions: ExecutionRecord[];
+  /** Pass back to get the next page; absent on the last one. */
+  cursor?: string;
+}
+
+/** Filters for {@link CheckpointStore.listExecutions}. */
+export interface ListExecutionsQuery {
+  service?: string;
+  status?: ExecutionStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * The one interface the engine talks to. Every method is one request to the
+ * backing service (a conditional write, or one consistent query) so the costs
+ * of §3 hold: a claim, one journal load, one write per operation, a finish.
+ * Implementations never interpret serialized values and never need
+ * transactions: each write is conditional on the single item it touches.
+ */
+export interface CheckpointStore {
+  /**
+   * One conditional write that creates the execution (status RUNNING, leased
+   * to `owner`) or takes its lease when it is SUSPENDED, or RUNNING with an
+   * expired lease (or already leased to `owner`). Finished, busy, conflicting
+   * and missing executions are reported, not written.
+   */
+  claim(request: ClaimRequest): Promise<ClaimOutcome>;
+
+  /** The whole journal of an execution, ordered by position, in one consistent read. */
+  loadJournal(key: ExecutionKey): Promise<OperationRecord[]>;
+
+  /**
+   * Writes one operation record if what stands at its position is `expected`
+   * (nothing, for `null`): first writer wins. A refused write returns the
+   * record that won, for the loser to adopt.
+   */
+  writeOperation(
+    key: ExecutionKey,
+    record: OperationRecord,
+    expected: ExpectedOperation,
+  ): Promise<ConditionalWriteOutcome<OperationRecord>>;
+
+  /**
+   * Ends (SUCCEEDED / FAILED) or pauses (SUSPENDED) the execution and releases
+   * the lease, if it is not already finished and, for SUSPENDED, if `owner`
+   * still holds the lease. A refused write returns the record as it stands.
+   */
+  transition(
+    key: ExecutionKey,
+    owner: string,
+    to: ExecutionTransition,
+    now: number,
+  ): Promise<ConditionalWriteOutcome<ExecutionRecord>>;
+
+  /**
+   * Asks a SUSPENDED execution to be resumed at `resumeAt` (or sooner), e.g.
+   * after a callback completed. Does nothing to executions that are not
+   * suspended or already want to resume earlier.
+   */
+  requestResume(key: ExecutionKey, resumeAt: number): Promise<void>;
+
+  /** The execution's record, or undefined. */
+  getExecution(key: ExecutionKey): Promise<ExecutionRecord | undefined>;
+
+  /** Executions, newest first, for tools (`durable-gen executions list`). */
+  listExecutions(query: ListExecutionsQuery): Promise<ExecutionPage>;
+
+  /**
+   * What the sweeper re-invokes: SUSPENDED executions whose `resumeAt` is at or
+   * before `now`, and RUNNING ones whose lease expired before `now`.
+   */
+  findResumable(now: number, limit: number): Promise<ExecutionRecord[]>;
+}

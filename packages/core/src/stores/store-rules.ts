@@ -1,0 +1,79 @@
+import type { ExecutionRecord, ExecutionStatus, OperationRecord } from '../journal/records.js';
+import type { ClaimOutcome, ClaimRequest } from './checkpoint-store.js';
+
+/**
+ * The rules every store applies, in one place so MemoryStore and
+ * DynamoDbStore cannot drift apart: what a claim does to what it finds.
+ */
+
+/** SUCCEEDED or FAILED: nothing will run again. */
+export function isFinished(status: ExecutionStatus): boolean {
+  return status === 'SUCCEEDED' || status === 'FAILED';
+}
+
+/**
+ * What a claim does given the current record (undefined when absent). A
+ * `claimed` outcome carries the record to write.
+ */
+export function claimDecision(current: ExecutionRecord | undefined, request: ClaimRequest): ClaimOutcome {
+  if (current === undefined) {
+    if (request.input === undefined || request.workflow === undefined) return { kind: 'not-found' };
+    return {
+      kind: 'claimed',
+      isNew: true,
+      record: {
+        ...request.key,
+        workflow: request.workflow,
+        status: 'RUNNING',
+        input: request.input.serialized,
+        inputHash: request.input.hash,
+        leaseOwner: request.owner,
+        leaseExpiresAt: request.leaseExpiresAt,
+        createdAt: request.now,
+        updatedAt: request.now,
+        invocations: 1,
+      },
+    };
+  }
+  if (isFinished(current.status)) return { kind: 'finished', record: current };
+  if (request.workflow !== undefined && request.workflow !== current.workflow) {
+    return { kind: 'conflict', record: current, reason: 'workflow' };
+  }
+  if (request.input !== undefined && request.input.hash !== current.inputHash) {
+    return { kind: 'conflict', record: current, reason: 'input' };
+  }
+  if (
+    current.status === 'RUNNING' &&
+    current.leaseOwner !== request.owner &&
+    current.leaseExpiresAt !== undefined &&
+    current.leaseExpiresAt > request.now
+  ) {
+    return { kind: 'busy', record: current };
+  }
+  const record: ExecutionRecord = {
+    ...current,
+    status: 'RUNNING',
+    leaseOwner: request.owner,
+    leaseExpiresAt: request.leaseExpiresAt,
+    updatedAt: request.now,
+    invocations: current.invocations + 1,
+  };
+  delete record.resumeAt;
+  return { kind: 'claimed', isNew: false, record };
+}
+
+/** Orders positions as the journal does: `2` < `10`, `7` < `7.1` < `7.2` < `8`. */
+export function comparePositions(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const d = Number(pa[i]) - Number(pb[i]);
+    if (d !== 0) return d;
+  }
+  return pa.length - pb.length;
+}
+
+/** Sort comparator of operation records by position. */
+export function positionOrder(a: OperationRecord, b: OperationRecord): number {
+  return comparePositions(a.position, b.position);
+}
