@@ -100,6 +100,13 @@ export type {
   ExecutionPage,
   ExecutionTransition,
   ListExecutionsQuery,
+  ResumableQuery,
 } from './stores/checkpoint-store.js';
+export {
+  type CreatedTable,
+  DynamoDbStore,
+  type DynamoDbStoreOptions,
+  RESUMABLE_INDEX,
+} from './stores/dynamodb-store.js';
 export { MemoryStore } from './stores/memory-store.js';
 export { claimDecision, comparePositions, isFinished } from './stores/store-rules.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testStore } from '../testing/test-store.js';
 import {
   createHandler,
   type DurableContext,
@@ -31,18 +32,19 @@ class Greeter {
 
 describe('smoke', () => {
   it('runs and replays', async () => {
-    const store = new MemoryStore();
+    const id = `e1-${Math.random()}`;
+    const store = testStore();
     const handler = createHandler(Greeter, { store });
-    const r1 = await handler({ executionId: 'e1', input: { name: 'bob' } });
+    const r1 = await handler({ executionId: id, input: { name: 'bob' } });
     expect(r1).toEqual({
       status: 'SUCCEEDED',
-      executionId: 'e1',
+      executionId: id,
       output: { a: 'hello bob', t: 'number', r: ['hello x', 'hello y'] },
     });
-    const r2 = await handler({ executionId: 'e1', input: { name: 'bob' } });
+    const r2 = await handler({ executionId: id, input: { name: 'bob' } });
     expect(r2).toEqual(r1);
     expect(calls).toEqual(['bob', 'x', 'y']);
-    const journal = await store.loadJournal({ service: 'greeter', executionId: 'e1' });
+    const journal = await store.loadJournal({ service: 'greeter', executionId: id });
     expect(journal.map((r) => `${r.position}:${r.kind}:${r.name}`)).toEqual([
       '1:step:hello',
       '2:now:now',

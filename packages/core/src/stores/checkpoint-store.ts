@@ -55,6 +55,13 @@ export interface ListExecutionsQuery {
   cursor?: string;
 }
 
+/** Filters for {@link CheckpointStore.findResumable}. */
+export interface ResumableQuery {
+  service: string;
+  now: number;
+  limit: number;
+}
+
 /**
  * The one interface the engine talks to. Every method is one request to the
  * backing service (a conditional write, or one consistent query) so the costs
@@ -111,8 +118,9 @@ export interface CheckpointStore {
   listExecutions(query: ListExecutionsQuery): Promise<ExecutionPage>;
 
   /**
-   * What the sweeper re-invokes: SUSPENDED executions whose `resumeAt` is at or
-   * before `now`, and RUNNING ones whose lease expired before `now`.
+   * What the sweeper of a service re-invokes: its SUSPENDED executions whose
+   * `resumeAt` is at or before `now`, and its RUNNING ones whose lease expired
+   * before `now`, earliest first.
    */
-  findResumable(now: number, limit: number): Promise<ExecutionRecord[]>;
+  findResumable(query: ResumableQuery): Promise<ExecutionRecord[]>;
 }

@@ -7,6 +7,7 @@ import type {
   ExecutionPage,
   ExecutionTransition,
   ListExecutionsQuery,
+  ResumableQuery,
 } from './checkpoint-store.js';
 import { claimDecision, isFinished, positionOrder } from './store-rules.js';
 
@@ -113,13 +114,14 @@ export class MemoryStore implements CheckpointStore {
     return start + limit < matching.length ? { executions: page, cursor: String(start + limit) } : { executions: page };
   }
 
-  async findResumable(now: number, limit: number): Promise<ExecutionRecord[]> {
+  async findResumable({ service, now, limit }: ResumableQuery): Promise<ExecutionRecord[]> {
     return [...this.#executions.values()]
       .map((stored) => stored.record)
       .filter(
         (r) =>
-          (r.status === 'SUSPENDED' && r.resumeAt !== undefined && r.resumeAt <= now) ||
-          (r.status === 'RUNNING' && r.leaseExpiresAt !== undefined && r.leaseExpiresAt < now),
+          r.service === service &&
+          ((r.status === 'SUSPENDED' && r.resumeAt !== undefined && r.resumeAt <= now) ||
+            (r.status === 'RUNNING' && r.leaseExpiresAt !== undefined && r.leaseExpiresAt < now)),
       )
       .sort((a, b) => (a.resumeAt ?? a.leaseExpiresAt ?? 0) - (b.resumeAt ?? b.leaseExpiresAt ?? 0))
       .slice(0, limit)

@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import type { CheckpointStore } from '../stores/checkpoint-store.js';
+import { DynamoDbStore } from '../stores/dynamodb-store.js';
+import { MemoryStore } from '../stores/memory-store.js';
+import './provided-context.js';
+
+/** Which store the engine suites run on: set per vitest project (`memory`, `dynalite`, `dynamodb-local`). */
+export type TestStoreKind = 'memory' | 'dynalite' | 'dynamodb-local';
+
+export const TEST_TABLE = 'durable-test';
+
+/** The store kind of this test run. */
+export function testStoreKind(): TestStoreKind {
+  const kind = process.env.DURABLE_TEST_STORE ?? 'memory';
+  if (kind !== 'memory' && kind !== 'dynalite' && kind !== 'dynamodb-local') {
+    throw new Error(`DURABLE_TEST_STORE must be memory, dynalite or dynamodb-local (got '${kind}')`);
+  }
+  return kind;
+}
+
+const clients = new Map<string, DynamoDBClient>();
+
+/** A client for the local DynamoDB server of this run (started by test/support/dynamodb-global-setup.ts). */
+export function testDynamoDbClient(kind: Exclude<TestStoreKind, 'memory'>): DynamoDBClient {
+  let client = clients.get(kind);
+  if (client === undefined) {
+    client = new DynamoDBClient({
+      endpoint: inject('dynamoDbEndpoints')[kind],
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    clients.set(kind, client);
+  }
+  return client;
+}
+
+/**
+ * A fresh store of the kind this run tests. DynamoDB stores share one table:
+ * tests keep apart by unique execution ids (and service names where they list).
+ */
+export function testStore(): CheckpointStore {
+  const kind = testStoreKind();
+  if (kind === 'memory') return new MemoryStore();
+  return new DynamoDbStore({ client: testDynamoDbClient(kind), tableName: TEST_TABLE });
+}
