@@ -177,7 +177,7 @@ function encodePlain(value: Record<string, unknown>, path: string, depth: number
   if (state.canonical) keys.sort();
   const out: { [key: string]: Json } = {};
   for (const key of keys) {
-    out[key] = encode(value[key], `${path}.${key}`, depth + 1, state);
+    defineOwn(out, key, encode(value[key], `${path}.${key}`, depth + 1, state));
   }
   return Object.hasOwn(out, TAG) ? { [TAG]: 'Object', v: out } : out;
 }
@@ -214,11 +214,7 @@ function decode(json: Json): unknown {
   if (Array.isArray(json)) return json.map(decode);
   if (json === null || typeof json !== 'object') return json;
   const tag = json[TAG];
-  if (typeof tag !== 'string') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(json)) out[k] = decode(v);
-    return out;
-  }
+  if (typeof tag !== 'string') return decodeEntries(json);
   const payload = json.v;
   switch (tag) {
     case 'undefined':
@@ -249,14 +245,23 @@ function decode(json: Json): unknown {
       return new RegExp(payload as string, json.f as string);
     case 'Error':
       return decodeError(payload as { [key: string]: Json });
-    case 'Object': {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(payload as { [key: string]: Json })) out[k] = decode(v);
-      return out;
-    }
+    case 'Object':
+      return decodeEntries(payload as { [key: string]: Json });
     default:
       throw new SyntaxError(`Unknown journal value tag '${tag}'`);
   }
+}
+
+/** A plain object of the decoded entries of `json`. */
+function decodeEntries(json: { [key: string]: Json }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) defineOwn(out, k, decode(v));
+  return out;
+}
+
+/** Sets an own data property: unlike `target[key] = value`, a `__proto__` key stays data, not the prototype. */
+function defineOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
@@ -270,7 +275,8 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
 };
 
 function decodeError(encoded: { [key: string]: Json }): Error {
-  const fields = decode(encoded.fields ?? {}) as Record<string, unknown>;
+  // The fields are the error's own properties, never a tagged value, even when one of them is named `$t`.
+  const fields = decodeEntries((encoded.fields ?? {}) as { [key: string]: Json });
   const name = String(encoded.name ?? 'Error');
   const durableClass = typeof fields.code === 'string' ? errorClassesByCode.get(fields.code) : undefined;
   // Rebuild this package's errors as instances of their class (without running
@@ -280,7 +286,9 @@ function decodeError(encoded: { [key: string]: Json }): Error {
     durableClass !== undefined && durableClass.name === name
       ? durableClass.prototype
       : (BUILTIN_ERRORS[name] ?? Error).prototype;
-  const error = Object.create(prototype) as Error;
+  // A genuine Error object (what util.types.isNativeError, Error.isError and deep-equality checks look for),
+  // given the recorded class's prototype.
+  const error = Object.setPrototypeOf(new Error(), prototype) as Error;
   Object.defineProperty(error, 'message', { value: String(encoded.message ?? ''), writable: true, configurable: true });
   Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true });
   Object.defineProperty(error, 'stack', {

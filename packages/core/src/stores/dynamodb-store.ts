@@ -13,6 +13,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { ConfigurationError } from '../errors.js';
 import type {
   ExecutionKey,
   ExecutionRecord,
@@ -177,9 +178,9 @@ export class DynamoDbStore implements CheckpointStore {
         values[':inputHash'] = { S: request.input.hash };
         sets.push('inputHash = if_not_exists(inputHash, :inputHash)');
         conditions.push('inputHash = :inputHash');
-        const [[field, value]] = Object.entries(encoder.encode('input', request.input.serialized, 'the workflow input')) as [
-          [string, AttributeValue],
-        ];
+        const [[field, value]] = Object.entries(
+          encoder.encode('input', request.input.serialized, 'the workflow input'),
+        ) as [[string, AttributeValue]];
         names['#input'] = field;
         values[':input'] = value;
         sets.push('#input = if_not_exists(#input, :input)');
@@ -190,16 +191,18 @@ export class DynamoDbStore implements CheckpointStore {
           : [`attribute_exists(pk)`, takeOver, ...conditions].join(' AND ');
       await this.#writeChunks(encoder.chunks);
       try {
-        const output = await this.#client.send(
-          new UpdateItemCommand({
-            TableName: this.#table,
-            Key: metaKey(request.key),
-            UpdateExpression: `SET ${sets.join(', ')} REMOVE resumeAt`,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
+        const output = await this.#call(() =>
+          this.#client.send(
+            new UpdateItemCommand({
+              TableName: this.#table,
+              Key: metaKey(request.key),
+              UpdateExpression: `SET ${sets.join(', ')} REMOVE resumeAt`,
+              ConditionExpression: condition,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
         );
         const item = output.Attributes ?? {};
         const isNew = Number(item.invocations?.N) === 1;
@@ -260,26 +263,30 @@ export class DynamoDbStore implements CheckpointStore {
       const value = record[field];
       if (value !== undefined) item[field] = { N: String(value) };
     }
-    if (record.result !== undefined) Object.assign(item, encoder.encode('result', record.result, `the result at ${record.position}`));
-    if (record.error !== undefined) Object.assign(item, encoder.encode('error', record.error, `the error at ${record.position}`));
+    if (record.result !== undefined)
+      Object.assign(item, encoder.encode('result', record.result, `the result at ${record.position}`));
+    if (record.error !== undefined)
+      Object.assign(item, encoder.encode('error', record.error, `the error at ${record.position}`));
     await this.#writeChunks(encoder.chunks);
     try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: item,
-          ...(expected === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#status = :status AND attempt = :attempt',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':status': { S: expected.status },
-                  ':attempt': { N: String(expected.attempt) },
-                },
-              }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await this.#call(() =>
+        this.#client.send(
+          new PutItemCommand({
+            TableName: this.#table,
+            Item: item,
+            ...(expected === null
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: '#status = :status AND attempt = :attempt',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':status': { S: expected.status },
+                    ':attempt': { N: String(expected.attempt) },
+                  },
+                }),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
       );
       return { ok: true };
     } catch (error) {
@@ -287,7 +294,10 @@ export class DynamoDbStore implements CheckpointStore {
       // DynamoDB returns the winner with the refusal; dynalite does not, so read it then.
       const winner = error.Item ?? (await this.#getItem({ pk: { S: pk }, sk: { S: owner } }));
       if (winner === undefined) return { ok: false, current: undefined };
-      return { ok: false, current: toOperationRecord(winner, await this.#chunksOf(pk, winner, owner, ['result', 'error'])) };
+      return {
+        ok: false,
+        current: toOperationRecord(winner, await this.#chunksOf(pk, winner, owner, ['result', 'error'])),
+      };
     }
   }
 
@@ -364,22 +374,24 @@ export class DynamoDbStore implements CheckpointStore {
 
   async requestResume(key: ExecutionKey, resumeAt: number): Promise<void> {
     try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: metaKey(key),
-          UpdateExpression: 'SET resumeAt = :resumeAt, duePk = :duePk, dueAt = :resumeAt',
-          ConditionExpression:
-            'attribute_exists(pk) AND NOT #status IN (:succeeded, :failed) AND ' +
-            '(attribute_not_exists(resumeAt) OR resumeAt > :resumeAt)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':resumeAt': { N: String(resumeAt) },
-            ':duePk': { S: duePartition(key.service) },
-            ':succeeded': { S: 'SUCCEEDED' },
-            ':failed': { S: 'FAILED' },
-          },
-        }),
+      await this.#call(() =>
+        this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: metaKey(key),
+            UpdateExpression: 'SET resumeAt = :resumeAt, duePk = :duePk, dueAt = :resumeAt',
+            ConditionExpression:
+              'attribute_exists(pk) AND NOT #status IN (:succeeded, :failed) AND ' +
+              '(attribute_not_exists(resumeAt) OR resumeAt > :resumeAt)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':resumeAt': { N: String(resumeAt) },
+              ':duePk': { S: duePartition(key.service) },
+              ':succeeded': { S: 'SUCCEEDED' },
+              ':failed': { S: 'FAILED' },
+            },
+          }),
+        ),
       );
     } catch (error) {
       // Finished, unknown, or already due earlier: nothing to do.
@@ -414,14 +426,16 @@ export class DynamoDbStore implements CheckpointStore {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.#client.send(
-        new ScanCommand({
-          TableName: this.#table,
-          FilterExpression: filters.join(' AND '),
-          ExpressionAttributeValues: values,
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
+      const page = await this.#call(() =>
+        this.#client.send(
+          new ScanCommand({
+            TableName: this.#table,
+            FilterExpression: filters.join(' AND '),
+            ExpressionAttributeValues: values,
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
       );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
@@ -438,15 +452,17 @@ export class DynamoDbStore implements CheckpointStore {
     const found: ExecutionRecord[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: RESUMABLE_INDEX,
-          KeyConditionExpression: 'duePk = :duePk AND dueAt <= :now',
-          ExpressionAttributeValues: { ':duePk': { S: duePartition(service) }, ':now': { N: String(now) } },
-          Limit: limit,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
+      const page = await this.#call(() =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: RESUMABLE_INDEX,
+            KeyConditionExpression: 'duePk = :duePk AND dueAt <= :now',
+            ExpressionAttributeValues: { ':duePk': { S: duePartition(service) }, ':now': { N: String(now) } },
+            Limit: limit,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
       );
       for (const item of page.Items ?? []) {
         const record = await this.#executionFrom(item);
@@ -463,6 +479,32 @@ export class DynamoDbStore implements CheckpointStore {
 
   // ---- helpers -------------------------------------------------------------------
 
+  /**
+   * Sends a command (the client's own retry strategy handles throttling and
+   * 5xx). Errors no retry can fix (a missing table, missing permissions) become
+   * a {@link ConfigurationError} that says what to set up.
+   */
+  async #call<Output>(send: () => Promise<Output>): Promise<Output> {
+    try {
+      return await send();
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'ResourceNotFoundException') {
+        throw new ConfigurationError(
+          `Checkpoint table '${this.#table}' does not exist: create it with DynamoDbStore.createTable(client, ` +
+            `'${this.#table}') or point DURABLE_TABLE at the right table.`,
+        );
+      }
+      if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException') {
+        throw new ConfigurationError(
+          `Access to checkpoint table '${this.#table}' was denied (${name}): attach the generated IAM policy ` +
+            `(generated/iam/<service>.json) to the function's role. ${(error as Error).message}`,
+        );
+      }
+      throw error;
+    }
+  }
+
   #encoder(pk: string, owner: string, now: number): ValueEncoder {
     return new ValueEncoder(pk, owner, this.#maxValueBytes, Number(this.#expiresAt(now)));
   }
@@ -474,16 +516,18 @@ export class DynamoDbStore implements CheckpointStore {
 
   async #conditionalUpdate(key: ExecutionKey, parts: UpdateParts): Promise<ConditionalWriteOutcome<ExecutionRecord>> {
     try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: metaKey(key),
-          UpdateExpression: `SET ${parts.sets.join(', ')}${parts.removes.length > 0 ? ` REMOVE ${parts.removes.join(', ')}` : ''}`,
-          ConditionExpression: parts.condition,
-          ExpressionAttributeNames: parts.names,
-          ExpressionAttributeValues: parts.values,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await this.#call(() =>
+        this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: metaKey(key),
+            UpdateExpression: `SET ${parts.sets.join(', ')}${parts.removes.length > 0 ? ` REMOVE ${parts.removes.join(', ')}` : ''}`,
+            ConditionExpression: parts.condition,
+            ExpressionAttributeNames: parts.names,
+            ExpressionAttributeValues: parts.values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
       );
       return { ok: true };
     } catch (error) {
@@ -494,7 +538,9 @@ export class DynamoDbStore implements CheckpointStore {
   }
 
   async #getItem(key: Item): Promise<Item | undefined> {
-    const output = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true }));
+    const output = await this.#call(() =>
+      this.#client.send(new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true })),
+    );
     return output.Item;
   }
 
@@ -524,8 +570,10 @@ export class DynamoDbStore implements CheckpointStore {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.#client.send(
-        new QueryCommand({ ...input, ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }) }),
+      const page = await this.#call(() =>
+        this.#client.send(
+          new QueryCommand({ ...input, ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }) }),
+        ),
       );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
@@ -538,7 +586,9 @@ export class DynamoDbStore implements CheckpointStore {
     for (let i = 0; i < chunks.length; i += 25) {
       let requests = chunks.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
-        const output = await this.#client.send(new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } }));
+        const output = await this.#call(() =>
+          this.#client.send(new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } })),
+        );
         requests = (output.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
         if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
       }

@@ -35,13 +35,14 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
       },
     };
   }
-  if (isFinished(current.status)) return { kind: 'finished', record: current };
+  // Conflicts first: a finished execution must not answer an event that asks for another run with its output.
   if (request.workflow !== undefined && request.workflow !== current.workflow) {
     return { kind: 'conflict', record: current, reason: 'workflow' };
   }
   if (request.input !== undefined && request.input.hash !== current.inputHash) {
     return { kind: 'conflict', record: current, reason: 'input' };
   }
+  if (isFinished(current.status)) return { kind: 'finished', record: current };
   if (
     current.status === 'RUNNING' &&
     current.leaseOwner !== request.owner &&

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { DynamoDbStore, type ExecutionKey } from '../../packages/core/src/index.js';
+import { TEST_TABLE, testDynamoDbClient } from '../../packages/core/src/testing/test-store.js';
+import { killRunningWorkers, lastJsonLine, readSideEffects, startWorker } from './spawn-worker.js';
+import { EXIT_BUSY, hangingMarker, WORKER_ENV } from './worker-protocol.js';
+
+/**
+ * A real process runs a five-step workflow against DynamoDB and is SIGKILLed
+ * inside step 3, after the step's side effect and before its checkpoint. The
+ * next process resumes it: steps 1 and 2 replay from the journal, step 3 runs
+ * again (at-least-once), 4 and 5 run for the first time.
+ */
+
+const SERVICE = 'crash-resume';
+
+describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed inside step 3, on %s', (kind) => {
+  let directory: string;
+  let sideEffectLog: string;
+  let executionId: string;
+  let key: ExecutionKey;
+  let store: DynamoDbStore;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'durable-crash-'));
+    sideEffectLog = join(directory, 'side-effects.jsonl');
+    executionId = `crash-resume-${randomUUID()}`;
+    key = { service: SERVICE, executionId };
+    store = new DynamoDbStore({ client: testDynamoDbClient(kind), tableName: TEST_TABLE });
+  });
+
+  afterEach(async () => {
+    await killRunningWorkers();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const run = (leaseMs: number, hangInStep?: number) =>
+    startWorker('./worker.ts', {
+      [WORKER_ENV.endpoint]: inject('dynamoDbEndpoints')[kind],
+      [WORKER_ENV.executionId]: executionId,
+      [WORKER_ENV.sideEffectLog]: sideEffectLog,
+      [WORKER_ENV.leaseMs]: String(leaseMs),
+      ...(hangInStep === undefined ? {} : { [WORKER_ENV.hangInStep]: String(hangInStep) }),
+    });
+
+  /** Starts a worker that hangs inside step 3, and SIGKILLs it there. Returns its pid. */
+  const runAndKillInStep3 = async (leaseMs: number): Promise<number> => {
+    const doomed = run(leaseMs, 3);
+    await doomed.waitForLine(hangingMarker(3));
+    const exit = await doomed.kill();
+    expect(exit.signal).toBe('SIGKILL');
+    return doomed.pid;
+  };
+
+  /** Waits until the dead worker's lease on the execution has run out (read from the record, not guessed). */
+  const waitForLeaseToExpire = async (): Promise<void> => {
+    const record = await store.getExecution(key);
+    expect(record?.status).toBe('RUNNING');
+    expect(record?.leaseExpiresAt).toBeTypeOf('number');
+    await delay(Math.max(0, (record?.leaseExpiresAt ?? 0) - Date.now()) + 300);
+  };
+
+  const expectedOutput = () => ({
+    status: 'SUCCEEDED',
+    executionId,
+    output: [
+      `reserved:${executionId}`,
+      `charged:${`reserved:${executionId}`.length}`,
+      `packed:charged:${`reserved:${executionId}`.length}`,
+      'shipped:17',
+      'notified:shipped:17',
+    ],
+  });
+
+  /** The journal holds positions 1..5 once each, all SUCCEEDED. */
+  const expectCompleteJournal = async (): Promise<void> => {
+    const journal = await store.loadJournal(key);
+    expect(journal.map((r) => [r.position, r.kind, r.name, r.status])).toEqual([
+      ['1', 'step', 'reserve', 'SUCCEEDED'],
+      ['2', 'step', 'charge', 'SUCCEEDED'],
+      ['3', 'step', 'pack', 'SUCCEEDED'],
+      ['4', 'step', 'ship', 'SUCCEEDED'],
+      ['5', 'step', 'notify', 'SUCCEEDED'],
+    ]);
+  };
+
+  it('resumes after the lease expires: steps 1-2 replay, step 3 runs again, 4-5 run once; a third run only answers', async () => {
+    const firstPid = await runAndKillInStep3(1_500);
+    expect(await readSideEffects(sideEffectLog)).toEqual([
+      { step: 1, pid: firstPid },
+      { step: 2, pid: firstPid },
+      { step: 3, pid: firstPid },
+    ]);
+    // Killed before step 3's checkpoint: the journal stops at step 2.
+    expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
+
+    await waitForLeaseToExpire();
+    const second = run(1_500);
+    const resumed = await second.exited();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
+    const afterResume = [
+      { step: 1, pid: firstPid },
+      { step: 2, pid: firstPid },
+      { step: 3, pid: firstPid },
+      { step: 3, pid: second.pid },
+      { step: 4, pid: second.pid },
+      { step: 5, pid: second.pid },
+    ];
+    expect(await readSideEffects(sideEffectLog)).toEqual(afterResume);
+    await expectCompleteJournal();
+
+    const third = await run(1_500).exited();
+    expect(third.code, third.stderr).toBe(0);
+    expect(lastJsonLine(third.stdout)).toEqual(expectedOutput());
+    expect(await readSideEffects(sideEffectLog)).toEqual(afterResume);
+    const record = await store.getExecution(key);
+    expect(record?.status).toBe('SUCCEEDED');
+    expect(record?.invocations).toBe(2);
+  }, 60_000);
+
+  it('refuses a rerun with EXECUTION_BUSY while the lease is live, and resumes once it expires', async () => {
+    // A lease long enough that the rerun surely starts inside it, even on a loaded machine.
+    const leaseMs = 8_000;
+    const firstPid = await runAndKillInStep3(leaseMs);
+
+    const refused = await run(leaseMs).exited();
+    expect(refused.code, refused.stderr).toBe(EXIT_BUSY);
+    expect(lastJsonLine(refused.stderr)).toMatchObject({
+      error: { name: 'ExecutionBusyError', code: 'EXECUTION_BUSY' },
+    });
+    expect(refused.stdout).toBe('');
+    // Refused before running anything: no side effect, no checkpoint.
+    expect(await readSideEffects(sideEffectLog)).toHaveLength(3);
+    expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
+
+    await waitForLeaseToExpire();
+    const resumer = run(leaseMs);
+    const resumed = await resumer.exited();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
+    expect(await readSideEffects(sideEffectLog)).toEqual([
+      { step: 1, pid: firstPid },
+      { step: 2, pid: firstPid },
+      { step: 3, pid: firstPid },
+      { step: 3, pid: resumer.pid },
+      { step: 4, pid: resumer.pid },
+      { step: 5, pid: resumer.pid },
+    ]);
+    await expectCompleteJournal();
+  }, 60_000);
+});
