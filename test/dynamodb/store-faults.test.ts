@@ -109,7 +109,7 @@ describe.each(['dynalite', 'dynamodb-local'] as const)('store faults on %s', (se
     const failed = handler({ executionId: tag, input: { tag } });
     await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(failed).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
-    const error = await failed.catch((e: unknown) => e as StoreUnavailableError);
+    const error = (await failed.catch((e: unknown) => e)) as StoreUnavailableError;
     expect((error.cause as Error).name).toBe('InternalServerError');
     client.middlewareStack.remove(`outage${tag}`);
     faults.remaining = 0;

@@ -286,6 +286,9 @@ export class Execution implements ScopeOwner {
           executionId: `${this.key.executionId}/${position}`,
           input,
           parent: this.key,
+          ...(this.#settings.deadline === undefined
+            ? {}
+            : { remainingMs: this.#settings.deadline - this.#settings.now() }),
         });
       } catch (error) {
         // The child could not be reached or is busy: nothing is recorded, a later invocation tries again.

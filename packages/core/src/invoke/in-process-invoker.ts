@@ -21,9 +21,11 @@ export interface InProcessInvokerOptions extends Omit<HandlerOptions, 'store' | 
  */
 export class InProcessInvoker implements Invoker {
   readonly #handlers = new Map<string, DurableHandler>();
+  readonly #store: CheckpointStore;
 
   constructor(options: InProcessInvokerOptions) {
     const { services, ...handlerOptions } = options;
+    this.#store = options.store;
     for (const service of services) {
       const handler = createHandler(service, { ...handlerOptions, invoker: this });
       this.#handlers.set(handler.service.name, handler);
@@ -44,18 +46,27 @@ export class InProcessInvoker implements Invoker {
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
     const handler = this.handler(request.target.service);
     try {
-      const result = await handler({
-        executionId: request.executionId,
-        workflow: request.target.workflow,
-        input: request.input,
-      });
+      const { remainingMs } = request;
+      // The child runs inside the parent's invocation: it has the parent's time left, no more.
+      const result = await handler(
+        { executionId: request.executionId, workflow: request.target.workflow, input: request.input },
+        remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
+      );
       return result.status === 'SUCCEEDED'
         ? { status: 'SUCCEEDED', output: result.output }
         : { status: 'SUSPENDED', resumeAt: result.resumeAt };
     } catch (error) {
       // A busy child or an unreachable store may pass: the parent tries again later. Anything else is the child's outcome.
-      if (isDurableError(error) && error.retryable) throw error;
+      // A child that ended FAILED with a retryable kind of error (a StepTimeoutError) has failed all the same.
+      if (isDurableError(error) && error.retryable && !(await this.#hasFailed(handler, request.executionId))) {
+        throw error;
+      }
       return { status: 'FAILED', error };
     }
+  }
+
+  async #hasFailed(handler: DurableHandler, executionId: string): Promise<boolean> {
+    const child = await this.#store.getExecution({ service: handler.service.name, executionId });
+    return child?.status === 'FAILED';
   }
 }

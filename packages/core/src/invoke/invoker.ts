@@ -16,6 +16,8 @@ export interface InvokeRequest {
   executionId: string;
   input: unknown;
   parent: ExecutionKey;
+  /** Time the calling invocation has left, when it has a limit: a child run within it must not wait longer. */
+  remainingMs?: number;
 }
 
 /** How the child execution stands. A transient failure to reach it is thrown instead. */
