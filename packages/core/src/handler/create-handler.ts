@@ -25,7 +25,10 @@ export interface HandlerOptions {
   observer?: ExecutionObserver;
   /** Largest serialized input, step result or output, in bytes. Default 2 MiB. */
   maxPayloadBytes?: number;
-  /** Lease of an invocation that has no Lambda context (no time limit). Default 15 minutes. */
+  /**
+   * Lease of an invocation that has no Lambda context (no time limit), plus a 2 s grace. Default 15 minutes. With
+   * a Lambda context the lease is the invocation's own deadline plus the grace: Lambda cannot run it longer.
+   */
   leaseMs?: number;
   /** Waits (sleeps, retry delays) longer than this suspend even when the invocation has time left. Default: no limit. */
   maxInProcessWaitMs?: number;

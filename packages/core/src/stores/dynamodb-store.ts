@@ -3,6 +3,7 @@ import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -11,7 +12,6 @@ import {
   ScanCommand,
   UpdateItemCommand,
   UpdateTimeToLiveCommand,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '../errors.js';
 import type {
@@ -115,7 +115,7 @@ export class DynamoDbStore implements CheckpointStore {
         ],
       }),
     );
-    await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+    await waitUntilActive(client, tableName);
     let timeToLive = true;
     try {
       await client.send(
@@ -593,6 +593,18 @@ export class DynamoDbStore implements CheckpointStore {
         if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
       }
     }
+  }
+}
+
+/** Polls until the table and its index are ACTIVE: quickly at first (local servers are ready at once), then less often. */
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 5 * 60_000;
+  for (let delayMs = 20; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (Table?.TableStatus === 'ACTIVE' && indexes.every((index) => index.IndexStatus === 'ACTIVE')) return;
+    if (Date.now() > deadline) throw new Error(`table '${tableName}' did not become ACTIVE within 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 }
 

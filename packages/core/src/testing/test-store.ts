@@ -35,12 +35,26 @@ export function testDynamoDbClient(kind: Exclude<TestStoreKind, 'memory'>): Dyna
   return client;
 }
 
+let tables = 0;
+
 /**
- * A fresh store of the kind this run tests. DynamoDB stores share one table:
- * tests keep apart by unique execution ids (and service names where they list).
+ * A fresh, empty store of the kind this run tests. On DynamoDB each store gets
+ * a table of its own, created on first use, so suites written against a new
+ * MemoryStore run unchanged (fixed ids, listings) while files run in parallel.
  */
 export function testStore(): CheckpointStore {
   const kind = testStoreKind();
   if (kind === 'memory') return new MemoryStore();
-  return new DynamoDbStore({ client: testDynamoDbClient(kind), tableName: TEST_TABLE });
+  const client = testDynamoDbClient(kind);
+  const tableName = `t-${process.pid}-${++tables}-${Date.now().toString(36)}`;
+  let ready: Promise<CheckpointStore> | undefined;
+  const store = () =>
+    (ready ??= DynamoDbStore.createTable(client, tableName).then(() => new DynamoDbStore({ client, tableName })));
+  return new Proxy({} as CheckpointStore, {
+    get: (_target, method: keyof CheckpointStore) =>
+      async (...args: unknown[]) => {
+        const target = await store();
+        return (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      },
+  });
 }
