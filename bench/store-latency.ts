@@ -15,7 +15,12 @@ import {
   Step,
   Workflow,
 } from '../packages/core/src/index.js';
-import { type LocalDynamoDb, localClient, startDynalite, startDynamoDbLocal } from '../test/support/dynamodb-servers.js';
+import {
+  type LocalDynamoDb,
+  localClient,
+  startDynalite,
+  startDynamoDbLocal,
+} from '../test/support/dynamodb-servers.js';
 import { RequestCounter } from '../test/support/request-counter.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -77,7 +82,9 @@ try {
     const client = localClient(server.endpoint);
     await DynamoDbStore.createTable(client, 'bench');
     const counter = new RequestCounter(client);
-    rows.push(row(`DynamoDbStore on ${server.name}`, await measure(new DynamoDbStore({ client, tableName: 'bench' }), counter)));
+    rows.push(
+      row(`DynamoDbStore on ${server.name}`, await measure(new DynamoDbStore({ client, tableName: 'bench' }), counter)),
+    );
     client.destroy();
   }
   console.log(`\n${steps} sequential steps, ~40-byte results; median of 5 runs after a warm-up\n`);

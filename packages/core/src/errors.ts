@@ -295,6 +295,17 @@ export class StoreUnavailableError extends DurableError {
   }
 }
 
+/** An invoke target's ARN is unqualified, `$LATEST`, malformed or in another account. */
+export class InvalidTargetArnError extends DurableError {
+  static override readonly code = 'INVALID_TARGET_ARN';
+  constructor(
+    readonly service: string,
+    problem: string,
+  ) {
+    super(InvalidTargetArnError.code, `Cannot invoke service '${service}': ${problem}.`);
+  }
+}
+
 /** The handler runs a different `@durable/core` than the one its code was generated against. */
 export class VersionMismatchError extends DurableError {
   static override readonly code = 'VERSION_MISMATCH';
@@ -336,6 +347,7 @@ export const errorClassesByCode: ReadonlyMap<string, DurableErrorClass> = new Ma
       CallbackTimeoutError,
       StoreUnavailableError,
       VersionMismatchError,
+      InvalidTargetArnError,
     ] as DurableErrorClass[]
   ).map((cls) => [cls.code, cls]),
 );

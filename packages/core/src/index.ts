@@ -59,6 +59,7 @@ export {
   ExecutionNotFoundError,
   InvalidCallbackTokenError,
   InvalidEventError,
+  InvalidTargetArnError,
   isDurableError,
   NonDeterminismError,
   NonRetryableError,
@@ -81,6 +82,7 @@ export { type ExecutionRequest, parseEvent } from './handler/events.js';
 export type { LambdaContext } from './handler/lambda-context.js';
 export { InProcessInvoker, type InProcessInvokerOptions } from './invoke/in-process-invoker.js';
 export type { InvokeOutcome, InvokeRequest, Invoker, InvokeTarget } from './invoke/invoker.js';
+export { type LambdaArn, parseLambdaArn, targetArnProblem } from './invoke/lambda-arn.js';
 export type {
   ExecutionKey,
   ExecutionRecord,
@@ -110,3 +112,4 @@ export {
 } from './stores/dynamodb-store.js';
 export { MemoryStore } from './stores/memory-store.js';
 export { claimDecision, comparePositions, isFinished } from './stores/store-rules.js';
+export { assertCoreVersion, CORE_VERSION } from './version.js';

@@ -111,7 +111,7 @@ export class ExecutionContext implements DurableContext {
   }
 
   async now(): Promise<number> {
-    return this.execution.recordValue(this.#scope('now'), 'now', () => Date.now());
+    return this.execution.recordValue(this.#scope('now'), 'now', () => this.execution.clock());
   }
 
   async random(): Promise<number> {

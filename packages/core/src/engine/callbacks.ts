@@ -1,9 +1,9 @@
-import { CallbackAlreadyCompletedError, ExecutionNotFoundError } from '../errors.js';
+import { CallbackAlreadyCompletedError, ExecutionNotFoundError, InvalidCallbackTokenError } from '../errors.js';
 import type { OperationRecord } from '../journal/records.js';
 import { serialize, serializeError } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { guardStore } from '../stores/store-guard.js';
-import { type CallbackAddress, decodeCallbackToken } from './callback-token.js';
+import { type CallbackAddress, decodeCallbackToken, isGenuineToken } from './callback-token.js';
 
 /** What completing a callback did: which execution to re-invoke so it resumes. */
 export interface CallbackCompletion {
@@ -42,7 +42,7 @@ export async function failCallback(
 
 async function settleCallback(
   rawStore: CheckpointStore,
-  address: CallbackAddress,
+  address: CallbackAddress & { signature: string },
   outcome: Pick<OperationRecord, 'status' | 'result' | 'error'>,
   now: () => number,
 ): Promise<CallbackCompletion> {
@@ -57,9 +57,12 @@ async function settleCallback(
     updatedAt: now(),
     ...outcome,
   };
-  // One read, so a token of an unknown execution writes nothing (an operation write alone cannot tell).
+  // One read: a token of an unknown execution, or one the execution did not issue, writes nothing.
   const execution = await store.getExecution(key);
   if (execution === undefined) throw new ExecutionNotFoundError(address.executionId);
+  if (execution.secret === undefined || !isGenuineToken(address, address.signature, execution.secret)) {
+    throw new InvalidCallbackTokenError('it was not issued by this execution (its signature does not match)');
+  }
   let written = await store.writeOperation(key, record, { status: 'STARTED', attempt: 1 });
   // The submitter may complete the callback before the workflow recorded its wait: then the completion comes first.
   if (!written.ok && written.current === undefined) written = await store.writeOperation(key, record, null);

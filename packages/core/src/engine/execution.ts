@@ -31,6 +31,10 @@ export interface ExecutionSettings {
   store: CheckpointStore;
   key: ExecutionKey;
   journal: readonly OperationRecord[];
+  /** Signs callback tokens (the execution record's secret). */
+  callbackSecret: string;
+  /** ARN the function was invoked with, passed on to child invokes. */
+  callerArn: string | undefined;
   now: () => number;
   /** Epoch ms the invocation must be done by, or undefined when it has no time limit. */
   deadline: number | undefined;
@@ -92,6 +96,11 @@ export class Execution implements ScopeOwner {
 
   get key(): ExecutionKey {
     return this.#settings.key;
+  }
+
+  /** The engine's clock (`createHandler`'s `now` option): what `ctx.now()` records. */
+  clock(): number {
+    return this.#settings.now();
   }
 
   /** True while recorded operations remain that the code has not reached again. */
@@ -286,6 +295,7 @@ export class Execution implements ScopeOwner {
           executionId: `${this.key.executionId}/${position}`,
           input,
           parent: this.key,
+          ...(this.#settings.callerArn === undefined ? {} : { callerArn: this.#settings.callerArn }),
           ...(this.#settings.deadline === undefined
             ? {}
             : { remainingMs: this.#settings.deadline - this.#settings.now() }),
@@ -322,7 +332,7 @@ export class Execution implements ScopeOwner {
     return this.#track(async () => {
       let current = recorded;
       if (current === undefined) {
-        const token = encodeCallbackToken({ ...this.key, position, name });
+        const token = encodeCallbackToken({ ...this.key, position, name }, this.#settings.callbackSecret);
         const stepScope: Scope = { execution: this, prefix: scope.prefix, counter: 0, inStep: `callback ${name}` };
         try {
           await runInScope(stepScope, () => submit(token));

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { runInScope } from '../context/active-scope.js';
 import { ExecutionContext } from '../context/durable-context.js';
 import { type Logger, replayAwareLogger } from '../context/logger.js';
@@ -37,6 +37,10 @@ export interface InvocationSettings {
   maxPayloadBytes: number;
   /** Lease length when the invocation has no time limit (no Lambda context). */
   leaseMs: number;
+  /** Id of this invocation as lease owner; default a random UUID. */
+  leaseOwner?: () => string;
+  /** The ARN this function was invoked with, when Lambda says. */
+  callerArn?: string;
   maxInProcessWaitMs: number;
 }
 
@@ -64,12 +68,13 @@ export async function runInvocation(
 
   const startedAt = now();
   const deadline = remainingMs === undefined ? undefined : startedAt + remainingMs;
-  const owner = randomUUID();
+  const owner = settings.leaseOwner?.() ?? randomUUID();
   const claim = await store.claim({
     key,
     workflow: requestedWorkflow,
     ...(input === undefined ? {} : { input: { serialized: input, hash: hashSerialized(input) } }),
     owner,
+    secret: randomBytes(24).toString('base64url'),
     now: startedAt,
     leaseExpiresAt: (deadline ?? startedAt + settings.leaseMs) + LEASE_GRACE_MS,
   });
@@ -103,6 +108,8 @@ export async function runInvocation(
     store,
     key,
     journal,
+    callbackSecret: record.secret ?? '',
+    callerArn: settings.callerArn,
     now,
     deadline,
     maxInProcessWaitMs: settings.maxInProcessWaitMs,

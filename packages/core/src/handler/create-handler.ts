@@ -32,6 +32,11 @@ export interface HandlerOptions {
   leaseMs?: number;
   /** Waits (sleeps, retry delays) longer than this suspend even when the invocation has time left. Default: no limit. */
   maxInProcessWaitMs?: number;
+  /**
+   * Names each invocation as lease owner. Default: a random UUID. Local tools use their process id, so that a
+   * run can take over the lease of a run that died (see durable-gen run).
+   */
+  leaseOwner?: () => string;
 }
 
 /** The Lambda handler of one service, with its definition for tools. */
@@ -85,6 +90,8 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
         maxPayloadBytes,
         leaseMs,
         maxInProcessWaitMs: options.maxInProcessWaitMs ?? Number.POSITIVE_INFINITY,
+        ...(options.leaseOwner === undefined ? {} : { leaseOwner: options.leaseOwner }),
+        ...(lambdaContext?.invokedFunctionArn === undefined ? {} : { callerArn: lambdaContext.invokedFunctionArn }),
       },
       request,
       lambdaContext?.getRemainingTimeInMillis?.(),

@@ -7,6 +7,8 @@ export interface InvokeTarget {
   workflow: string;
   /** Qualified ARN of the target function (version or alias), for invokers that go over Lambda. */
   functionArn?: string;
+  /** Environment variable that, when set (at deploy), holds the target's qualified ARN and wins over `functionArn`. */
+  arnEnv?: string;
 }
 
 /** One call of a child workflow. */
@@ -16,6 +18,8 @@ export interface InvokeRequest {
   executionId: string;
   input: unknown;
   parent: ExecutionKey;
+  /** ARN the calling function was invoked with (its account is the only one it may invoke in). */
+  callerArn?: string;
   /** Time the calling invocation has left, when it has a limit: a child run within it must not wait longer. */
   remainingMs?: number;
 }

@@ -74,4 +74,6 @@ export interface ExecutionRecord extends ExecutionKey {
   updatedAt: number;
   /** How many invocations claimed it, this one included. */
   invocations: number;
+  /** Random per-execution key that signs its callback tokens. Never leaves the store and the engine. */
+  secret?: string;
 }

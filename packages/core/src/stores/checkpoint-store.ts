@@ -19,6 +19,8 @@ export interface ClaimRequest {
   input?: { serialized: string; hash: string };
   /** This invocation's unique id. */
   owner: string;
+  /** Stored as the execution's `secret` when the claim creates it. */
+  secret?: string;
   now: number;
   leaseExpiresAt: number;
 }

@@ -174,6 +174,10 @@ export class DynamoDbStore implements CheckpointStore {
         sets.push('workflow = if_not_exists(workflow, :workflow)');
         conditions.push('workflow = :workflow');
       }
+      if (request.secret !== undefined) {
+        values[':secret'] = { S: request.secret };
+        sets.push('secret = if_not_exists(secret, :secret)');
+      }
       if (request.input !== undefined) {
         values[':inputHash'] = { S: request.input.hash };
         sets.push('inputHash = if_not_exists(inputHash, :inputHash)');
@@ -509,9 +513,13 @@ export class DynamoDbStore implements CheckpointStore {
     return new ValueEncoder(pk, owner, this.#maxValueBytes, Number(this.#expiresAt(now)));
   }
 
-  /** TTL attribute value: epoch seconds. */
-  #expiresAt(now: number): string {
-    return String(Math.ceil((now + this.#retentionMs) / 1000));
+  /**
+   * TTL attribute value, epoch seconds. Retention is wall-clock time: it
+   * ignores the engine's clock, which tests (and replays of old timelines) may
+   * set anywhere.
+   */
+  #expiresAt(_now: number): string {
+    return String(Math.ceil((Date.now() + this.#retentionMs) / 1000));
   }
 
   async #conditionalUpdate(key: ExecutionKey, parts: UpdateParts): Promise<ConditionalWriteOutcome<ExecutionRecord>> {
@@ -684,6 +692,8 @@ function toExecutionRecord(item: Item, chunks: ChunkData, knownInput?: string): 
   if (error !== undefined) record.error = error;
   const leaseOwner = item.leaseOwner?.S;
   if (leaseOwner !== undefined) record.leaseOwner = leaseOwner;
+  const secret = item.secret?.S;
+  if (secret !== undefined) record.secret = secret;
   for (const field of ['leaseExpiresAt', 'resumeAt'] as const) {
     const value = num(item, field);
     if (value !== undefined) record[field] = value;

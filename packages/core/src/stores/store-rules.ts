@@ -32,6 +32,7 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
         createdAt: request.now,
         updatedAt: request.now,
         invocations: 1,
+        ...(request.secret === undefined ? {} : { secret: request.secret }),
       },
     };
   }

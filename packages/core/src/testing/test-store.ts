@@ -51,7 +51,8 @@ export function testStore(): CheckpointStore {
   const store = () =>
     (ready ??= DynamoDbStore.createTable(client, tableName).then(() => new DynamoDbStore({ client, tableName })));
   return new Proxy({} as CheckpointStore, {
-    get: (_target, method: keyof CheckpointStore) =>
+    get:
+      (_target, method: keyof CheckpointStore) =>
       async (...args: unknown[]) => {
         const target = await store();
         return (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);

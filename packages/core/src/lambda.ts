@@ -1,0 +1,8 @@
+/**
+ * `@durable/core/lambda`: what generated handlers need to invoke other
+ * services over Lambda. A subpath of its own, so apps that never invoke do not
+ * load `@aws-sdk/client-lambda`.
+ *
+ * @packageDocumentation
+ */
+export { LambdaInvoker, type LambdaInvokerOptions } from './invoke/lambda-invoker.js';
