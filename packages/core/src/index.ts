@@ -82,7 +82,7 @@ export { type ExecutionRequest, parseEvent } from './handler/events.js';
 export type { LambdaContext } from './handler/lambda-context.js';
 export { InProcessInvoker, type InProcessInvokerOptions } from './invoke/in-process-invoker.js';
 export type { InvokeOutcome, InvokeRequest, Invoker, InvokeTarget } from './invoke/invoker.js';
-export { type LambdaArn, parseLambdaArn, targetArnProblem } from './invoke/lambda-arn.js';
+export { type LambdaArn, parseLambdaArn, type TargetArnProblem, targetArnProblem } from './invoke/lambda-arn.js';
 export type {
   ExecutionKey,
   ExecutionRecord,

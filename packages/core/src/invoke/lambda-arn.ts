@@ -32,18 +32,39 @@ export function parseLambdaArn(arn: string): LambdaArn | undefined {
  * other code), not `$LATEST` (accepted by Lambda, but pins nothing), and in
  * the caller's own account (DESIGN §9: no cross-account invoke).
  */
-export function targetArnProblem(arn: string, callerAccount: string | undefined): string | undefined {
+export function targetArnProblem(arn: string, callerAccount: string | undefined): TargetArnProblem | undefined {
   const parsed = parseLambdaArn(arn);
-  if (parsed === undefined)
-    return `'${arn}' is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>:<version>)`;
+  if (parsed === undefined) {
+    return {
+      kind: 'invalid-arn',
+      message: `'${arn}' is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>:<version>)`,
+    };
+  }
   if (parsed.qualifier === undefined) {
-    return `'${arn}' is unqualified: invoke a published version or an alias (…:function:${parsed.functionName}:<version>), so replays meet the code that recorded them`;
+    return {
+      kind: 'unqualified-arn',
+      message:
+        `'${arn}' is unqualified: invoke a published version or an alias (…:function:${parsed.functionName}:<version>), ` +
+        'so replays meet the code that recorded them',
+    };
   }
   if (parsed.qualifier === '$LATEST') {
-    return `'${arn}' names $LATEST, which pins no code: invoke a published version or an alias`;
+    return {
+      kind: 'latest-arn',
+      message: `'${arn}' names $LATEST, which pins no code: invoke a published version or an alias`,
+    };
   }
   if (callerAccount !== undefined && parsed.account !== callerAccount) {
-    return `'${arn}' is in account ${parsed.account}, not the caller's ${callerAccount}: durable invokes stay in one account`;
+    return {
+      kind: 'cross-account-arn',
+      message: `'${arn}' is in account ${parsed.account}, not the caller's ${callerAccount}: durable invokes stay in one account`,
+    };
   }
   return undefined;
+}
+
+/** Why an ARN cannot be invoked: a stable kind (used as a diagnostic code) and a message. */
+export interface TargetArnProblem {
+  kind: 'invalid-arn' | 'unqualified-arn' | 'latest-arn' | 'cross-account-arn';
+  message: string;
 }

@@ -42,7 +42,7 @@ export class LambdaInvoker implements Invoker {
     }
     const callerAccount = request.callerArn === undefined ? undefined : parseLambdaArn(request.callerArn)?.account;
     const problem = targetArnProblem(arn, callerAccount);
-    if (problem !== undefined) throw new InvalidTargetArnError(target.service, problem);
+    if (problem !== undefined) throw new InvalidTargetArnError(target.service, problem.message);
     return arn;
   }
 
