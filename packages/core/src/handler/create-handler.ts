@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jsonLogger, type Logger } from '../context/logger.js';
 import { type Backend, type ServiceDefinition, serviceDefinition } from '../decorators/metadata.js';
 import { type ExecutionResult, runInvocation } from '../engine/invocation.js';
@@ -5,6 +6,7 @@ import type { ExecutionObserver } from '../engine/observer.js';
 import { ConfigurationError } from '../errors.js';
 import type { Invoker } from '../invoke/invoker.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
+import { DynamoDbStore } from '../stores/dynamodb-store.js';
 import { guardStore } from '../stores/store-guard.js';
 import { parseEvent } from './events.js';
 import type { LambdaContext } from './lambda-context.js';
@@ -100,12 +102,16 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
   return Object.assign(handler, { service: definition });
 }
 
+/** The store a handler uses: the one passed, else DynamoDB with the table from the decorator or DURABLE_TABLE. */
 function resolveStore(options: HandlerOptions, definition: ServiceDefinition): CheckpointStore {
   if (options.store !== undefined) return options.store;
-  const table = definition.options.table ?? process.env.DURABLE_TABLE;
-  throw new ConfigurationError(
-    table === undefined
-      ? `${definition.className} has no checkpoint store: pass createHandler(..., { store }) or set DURABLE_TABLE.`
-      : `Table '${table}' is configured, but this version of @durable/core has no DynamoDB store yet: pass { store }.`,
-  );
+  const tableName = definition.options.table ?? process.env.DURABLE_TABLE;
+  if (tableName === undefined || tableName === '') {
+    throw new ConfigurationError(
+      `${definition.className} has no checkpoint store: set DURABLE_TABLE to the DynamoDB table (durable-gen deploy ` +
+        'does), name it in @DurableService({ table }), or pass createHandler(..., { store }).',
+    );
+  }
+  // The client reads region, credentials and endpoint (AWS_ENDPOINT_URL_DYNAMODB) from the environment.
+  return new DynamoDbStore({ client: new DynamoDBClient({}), tableName });
 }

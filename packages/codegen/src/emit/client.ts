@@ -1,0 +1,44 @@
+import type { ServiceModel } from '../model.js';
+import { arnEnvName, clientName, functionNameOf, generatedHeader, importPath } from './names.js';
+
+/**
+ * `clients/<service>.ts`: `XClient`, one typed method per workflow (DESIGN
+ * §8). Each call is a checkpointed child execution: `ctx.invoke` with the
+ * target's name, workflow and where its qualified ARN comes from (the
+ * environment variable set at deploy, else the ARN recorded in the manifest).
+ * Input and output types are the workflow's own, taken from the class.
+ */
+export function emitClient(service: ServiceModel, outDir: string, qualifiedArn: string | undefined): string {
+  const name = clientName(service);
+  const methods = service.workflows.map((workflow) => {
+    const signature = `${service.className}['${workflow.method}']`;
+    return [
+      `  /** Runs workflow '${workflow.name}' of '${service.name}' as a child execution and resolves with its output. */`,
+      `  ${workflow.name}(`,
+      '    ctx: DurableContext,',
+      `    input: Parameters<${signature}>[1],`,
+      `  ): Promise<Awaited<ReturnType<${signature}>>> {`,
+      `    return ctx.invoke({ ...target, workflow: '${workflow.name}' }, input);`,
+      '  },',
+    ].join('\n');
+  });
+  return [
+    generatedHeader(service.source, `class ${service.className}`),
+    `import type { DurableContext } from '@durable/core';`,
+    `import type { ${service.className} } from '${importPath(`${outDir}/clients`, service.source)}';`,
+    '',
+    `// Function '${functionNameOf(service)}'. Its qualified ARN is read from ${arnEnvName(service)} (set at deploy)`,
+    '// or taken from the manifest; unqualified, $LATEST and other-account ARNs are refused before any call.',
+    'const target = {',
+    `  service: '${service.name}',`,
+    `  arnEnv: '${arnEnvName(service)}',`,
+    ...(qualifiedArn === undefined ? [] : [`  functionArn: '${qualifiedArn}',`]),
+    '};',
+    '',
+    `/** Typed invoke stubs of service '${service.name}' (class ${service.className}). */`,
+    `export const ${name} = {`,
+    methods.join('\n\n'),
+    '};',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,97 @@
+import type { ServiceModel } from '../model.js';
+import { functionNameOf } from './names.js';
+
+/** Where a service deploys, resolved from its decorator and the generate options. */
+export interface Placement {
+  account: string;
+  region: string;
+  table: string;
+  partition?: string;
+}
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+/**
+ * `iam/<service>.json`: least privilege (DESIGN §6). The checkpoint table and
+ * its `resumable` index, only for keys under the service's own prefix
+ * (`dynamodb:LeadingKeys`); `lambda:InvokeFunction` only on the qualified ARNs
+ * of the services its code invokes (a published version once deployed, any
+ * version or alias before: never the unqualified ARN); its own log group. No
+ * wildcard action, no `*` resource.
+ */
+export function emitPolicy(
+  service: ServiceModel,
+  placement: Placement,
+  targets: ReadonlyArray<{ service: ServiceModel; publishedVersion?: string }>,
+): PolicyDocument {
+  const { account, region, table } = placement;
+  const partition = placement.partition ?? 'aws';
+  const tableArn = `arn:${partition}:dynamodb:${region}:${account}:table/${table}`;
+  const ownKeys = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service.name}#*`] } };
+  const functionName = functionNameOf(service);
+  const logGroup = `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`;
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'CheckpointTable',
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      Resource: [tableArn],
+      Condition: ownKeys,
+    },
+    {
+      Sid: 'ResumableIndex',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: [`${tableArn}/index/resumable`],
+      Condition: ownKeys,
+    },
+  ];
+  if (targets.length > 0) {
+    statements.push({
+      Sid: 'InvokeServices',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: [...targets]
+        .sort((a, b) => a.service.name.localeCompare(b.service.name))
+        .map(
+          ({ service: target, publishedVersion }) =>
+            `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(target)}:${publishedVersion ?? '*'}`,
+        ),
+    });
+  }
+  if (service.backend === 'lambda-durable') {
+    statements.push({
+      Sid: 'DurableExecution',
+      Effect: 'Allow',
+      Action: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
+      Resource: [`arn:${partition}:lambda:${region}:${account}:function:${functionName}:*`],
+    });
+  }
+  statements.push(
+    { Sid: 'LogGroup', Effect: 'Allow', Action: ['logs:CreateLogGroup'], Resource: [logGroup] },
+    {
+      Sid: 'LogStreams',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`${logGroup}:*`],
+    },
+  );
+  return { Version: '2012-10-17', Statement: statements };
+}

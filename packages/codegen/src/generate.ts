@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CORE_VERSION } from '@durable/core';
+import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { emitClient } from './emit/client.js';
+import { emitHandler } from './emit/handler.js';
+import { emitPolicy, type Placement } from './emit/iam.js';
+import { type Manifest, manifestEntry } from './emit/manifest.js';
+import type { AppModel, ServiceModel } from './model.js';
+import { scan } from './scanner/scan.js';
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  /** The app's root folder. */
+  root: string;
+  /** Source files or globs, relative to `root`. */
+  paths: readonly string[];
+  /** Output folder, relative to `root` (default `generated`). */
+  outDir?: string;
+  /** Account and region for services whose decorator names none. */
+  account?: string;
+  region?: string;
+  /** Checkpoint table, for services whose decorator names none (default `durable-executions`). */
+  table?: string;
+  /** The @durable/core version handlers assert (default: the installed one). */
+  coreVersion?: string;
+  /** Compute everything but write nothing. */
+  dryRun?: boolean;
+}
+
+export interface GenerateResult {
+  model: AppModel;
+  diagnostics: Diagnostic[];
+  /** Files written (or that would be), relative to `root`, with their content. Empty when there are errors. */
+  files: Map<string, string>;
+}
+
+export const DEFAULT_TABLE = 'durable-executions';
+const GENERATOR = 'durable-gen 0.1.0';
+
+/**
+ * Scans the app and writes, under `outDir`: `handlers/<service>.ts`,
+ * `clients/<service>.ts`, `iam/<service>.json` and `manifest.json` (DESIGN
+ * §6). Deterministic: sorted, stable names, no timestamps. With any error
+ * diagnostic it writes nothing at all.
+ */
+export function generate(options: GenerateOptions): GenerateResult {
+  const root = path.resolve(options.root);
+  const outDir = (options.outDir ?? 'generated').split(path.sep).join('/').replace(/\/$/, '');
+  const { model, diagnostics } = scan({
+    root,
+    paths: options.paths,
+    ...(options.account === undefined ? {} : { account: options.account }),
+  });
+  const coreVersion = options.coreVersion ?? CORE_VERSION;
+  const placements = new Map<string, Placement>();
+  for (const service of model.services) {
+    const account = service.account ?? options.account;
+    const region = service.region ?? options.region;
+    if (account === undefined || region === undefined) {
+      diagnostics.push({
+        ...service.location,
+        code: 'missing-placement',
+        severity: 'error',
+        message: `${service.className} has no ${account === undefined ? 'account' : 'region'}: pass --${account === undefined ? 'account' : 'region'} to generate, or set it in @DurableService({ ... }).`,
+      });
+      continue;
+    }
+    placements.set(service.name, { account, region, table: service.table ?? options.table ?? DEFAULT_TABLE });
+  }
+  const files = new Map<string, string>();
+  if (hasErrors(diagnostics)) return { model, diagnostics: sortDiagnostics(diagnostics), files };
+
+  const manifestPath = path.join(root, outDir, 'manifest.json');
+  const previous = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest) : undefined;
+  const byName = new Map(model.services.map((s) => [s.name, s]));
+  const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
+  const manifest: Manifest = { generatedBy: GENERATOR, coreVersion, services: {} };
+  for (const service of services) {
+    const placement = placements.get(service.name)!;
+    const entry = manifestEntry(service, placement, coreVersion, previous?.services[service.name]);
+    manifest.services[service.name] = entry;
+    const targets = entry.invokes.map((name) => {
+      const deployment = previous?.services[name]?.deployment;
+      return {
+        service: byName.get(name) as ServiceModel,
+        ...(deployment == null ? {} : { publishedVersion: deployment.publishedVersion }),
+      };
+    });
+    files.set(`${outDir}/handlers/${service.name}.ts`, emitHandler(service, outDir, coreVersion));
+    files.set(
+      `${outDir}/clients/${service.name}.ts`,
+      emitClient(service, outDir, previous?.services[service.name]?.deployment?.qualifiedArn),
+    );
+    files.set(
+      `${outDir}/iam/${service.name}.json`,
+      `${JSON.stringify(emitPolicy(service, placement, targets), null, 2)}\n`,
+    );
+  }
+  files.set(`${outDir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+
+  if (!options.dryRun) {
+    // Files of services that no longer exist must not linger: the folders are the generator's own.
+    for (const folder of ['handlers', 'clients', 'iam'])
+      rmSync(path.join(root, outDir, folder), { recursive: true, force: true });
+    for (const [file, content] of files) {
+      const target = path.join(root, file);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+  }
+  return { model, diagnostics: sortDiagnostics(diagnostics), files };
+}

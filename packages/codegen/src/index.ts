@@ -1,0 +1,15 @@
+/**
+ * `@durable/codegen`: the engine of `durable-gen`. Scans `@DurableService`
+ * classes with ts-morph (syntactically), and emits the replay-safe Lambda
+ * handlers, typed invoke stubs, least-privilege IAM policies and the version
+ * manifest (DESIGN §6); bundles each service with esbuild.
+ *
+ * @packageDocumentation
+ */
+export { type Diagnostic, formatDiagnostic, hasErrors, type Severity, sortDiagnostics } from './diagnostics.js';
+export type { PolicyDocument, PolicyStatement } from './emit/iam.js';
+export type { BundleInfo, DeploymentInfo, Manifest, ManifestService, ManifestWorkflow } from './emit/manifest.js';
+export { arnEnvName, clientName, functionNameOf } from './emit/names.js';
+export { DEFAULT_TABLE, type GenerateOptions, type GenerateResult, generate } from './generate.js';
+export type { AppModel, InvokeModel, ServiceModel, SourceLocation, StepModel, WorkflowModel } from './model.js';
+export { type ScanOptions, type ScanResult, scan } from './scanner/scan.js';
