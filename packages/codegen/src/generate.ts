@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CORE_VERSION } from '@durable/core';
+import { check } from './check.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { emitClient } from './emit/client.js';
 import { emitHandler } from './emit/handler.js';
 import { emitPolicy, type Placement } from './emit/iam.js';
 import { type Manifest, manifestEntry } from './emit/manifest.js';
 import type { AppModel, ServiceModel } from './model.js';
-import { scan } from './scanner/scan.js';
 
 /** Options of {@link generate}. */
 export interface GenerateOptions {
@@ -47,7 +47,8 @@ const GENERATOR = 'durable-gen 0.1.0';
 export function generate(options: GenerateOptions): GenerateResult {
   const root = path.resolve(options.root);
   const outDir = (options.outDir ?? 'generated').split(path.sep).join('/').replace(/\/$/, '');
-  const { model, diagnostics } = scan({
+  // The lint runs first: generate refuses to emit code that would not replay.
+  const { model, diagnostics } = check({
     root,
     paths: options.paths,
     ...(options.account === undefined ? {} : { account: options.account }),

@@ -14,7 +14,7 @@ export function emitClient(service: ServiceModel, outDir: string, qualifiedArn: 
     const signature = `${service.className}['${workflow.method}']`;
     return [
       `  /** Runs workflow '${workflow.name}' of '${service.name}' as a child execution and resolves with its output. */`,
-      `  ${workflow.name}(`,
+      `  ${/^[A-Za-z_$][\w$]*$/.test(workflow.name) ? workflow.name : `'${workflow.name}'`}(`,
       '    ctx: DurableContext,',
       `    input: Parameters<${signature}>[1],`,
       `  ): Promise<Awaited<ReturnType<${signature}>>> {`,

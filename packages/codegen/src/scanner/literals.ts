@@ -1,4 +1,4 @@
-import { Node } from 'ts-morph';
+import { Node, type NumericLiteral } from 'ts-morph';
 
 /** A value read from source without running it, or the node that is not a literal. */
 export type LiteralResult = { ok: true; value: LiteralValue } | { ok: false; node: Node };
@@ -19,12 +19,12 @@ export function readLiteral(node: Node): LiteralResult {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
     return { ok: true, value: node.getLiteralValue() };
   }
-  if (Node.isNumericLiteral(node)) return { ok: true, value: node.getLiteralValue() };
+  if (Node.isNumericLiteral(node)) return { ok: true, value: numericValue(node) };
   if (Node.isPrefixUnaryExpression(node)) {
     const operand = node.getOperand();
     const text = node.getText().trim();
     if (Node.isNumericLiteral(operand) && (text.startsWith('-') || text.startsWith('+'))) {
-      const value = operand.getLiteralValue();
+      const value = numericValue(operand);
       return { ok: true, value: text.startsWith('-') ? -value : value };
     }
     return { ok: false, node };
@@ -48,8 +48,8 @@ export function readLiteral(node: Node): LiteralResult {
       const nameNode = property.getNameNode();
       let key: string;
       if (Node.isIdentifier(nameNode)) key = nameNode.getText();
-      else if (Node.isStringLiteral(nameNode) || Node.isNumericLiteral(nameNode))
-        key = String(nameNode.getLiteralValue());
+      else if (Node.isStringLiteral(nameNode)) key = nameNode.getLiteralValue();
+      else if (Node.isNumericLiteral(nameNode)) key = String(numericValue(nameNode));
       else return { ok: false, node: nameNode };
       const read = readLiteral(property.getInitializerOrThrow());
       if (!read.ok) return read;
@@ -58,4 +58,13 @@ export function readLiteral(node: Node): LiteralResult {
     return { ok: true, value };
   }
   return { ok: false, node };
+}
+
+/**
+ * The value of a numeric literal. TypeScript normalizes its text (`0x10` → `16`, `1_000` → `1000`,
+ * `1e-7` stays); ts-morph's getLiteralValue() parses that with parseInt when there is no '.', which
+ * reads `1e-7` as 1 and `1e21` as 1.
+ */
+function numericValue(literal: NumericLiteral): number {
+  return Number(literal.getLiteralText());
 }

@@ -163,6 +163,33 @@ function decoratorOptions(
   return read.value;
 }
 
+const KNOWN_OPTIONS: Record<string, readonly string[]> = {
+  DurableService: ['name', 'account', 'region', 'functionName', 'backend', 'table'],
+  Workflow: ['name'],
+  Step: ['name', 'retry', 'semantics', 'timeoutMs'],
+  retry: ['maxAttempts', 'initialDelayMs', 'backoffRate', 'maxDelayMs', 'jitter'],
+};
+
+/** Reports option keys the decorator does not know (a typo would otherwise be silently ignored). */
+function checkKnownKeys(
+  options: { [key: string]: LiteralValue },
+  kind: keyof typeof KNOWN_OPTIONS,
+  what: string,
+  at: SourceLocation,
+  diagnostics: Diagnostic[],
+): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS[kind]!.includes(key)) {
+      report(
+        diagnostics,
+        at,
+        'unknown-option',
+        `${what}: unknown option '${key}' (known: ${KNOWN_OPTIONS[kind]!.join(', ')}).`,
+      );
+    }
+  }
+}
+
 function stringOption(
   options: { [key: string]: LiteralValue },
   key: string,
@@ -208,6 +235,7 @@ function readService(
   const what = `@DurableService on ${className}`;
   const options = decoratorOptions(decorator, what, root, diagnostics);
   if (options === undefined) return undefined;
+  checkKnownKeys(options, 'DurableService', what, locate(decorator, root), diagnostics);
   const name = stringOption(options, 'name', decorator, what, root, diagnostics) ?? kebabCase(className);
   if (!SERVICE_NAME.test(name)) {
     report(
@@ -293,6 +321,8 @@ function readStep(
   diagnostics: Diagnostic[],
 ): StepModel {
   const options = decoratorOptions(decorator, `@Step on ${what}`, root, diagnostics) ?? {};
+  const at = locate(decorator, root);
+  checkKnownKeys(options, 'Step', `@Step on ${what}`, at, diagnostics);
   const step: StepModel = {
     name: stringOption(options, 'name', decorator, `@Step on ${what}`, root, diagnostics) ?? method.getName(),
     method: method.getName(),
