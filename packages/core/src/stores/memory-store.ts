@@ -28,7 +28,8 @@ export class MemoryStore implements CheckpointStore {
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {
     const stored = this.#executions.get(storageKey(request.key));
     const decision = claimDecision(stored?.record, request);
-    if (decision.kind !== 'claimed') return clone(decision);
+    if (decision.kind !== 'claimed')
+      return 'record' in decision ? { ...decision, record: clone(decision.record) } : decision;
     const record = decision.record;
     if (stored === undefined) {
       this.#executions.set(storageKey(request.key), { record: clone(record), operations: new Map() });
@@ -139,6 +140,7 @@ function earliest(a: number | undefined, b: number | undefined): number | undefi
   return Math.min(a, b);
 }
 
-function clone<T>(value: T): T {
-  return structuredClone(value);
+/** Records hold only strings and numbers: a shallow copy keeps callers and the store apart. */
+function clone<T extends object>(value: T): T {
+  return { ...value };
 }
