@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CORE_VERSION } from '@durable/core';
+import { CORE_VERSION, targetArnProblem } from '@durable/core';
 import { check } from './check.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { emitClient } from './emit/client.js';
@@ -73,7 +73,8 @@ export function generate(options: GenerateOptions): GenerateResult {
   if (hasErrors(diagnostics)) return { model, diagnostics: sortDiagnostics(diagnostics), files };
 
   const manifestPath = path.join(root, outDir, 'manifest.json');
-  const previous = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest) : undefined;
+  const previous = readPreviousManifest(manifestPath, `${outDir}/manifest.json`, diagnostics);
+  if (hasErrors(diagnostics)) return { model, diagnostics: sortDiagnostics(diagnostics), files };
   const byName = new Map(model.services.map((s) => [s.name, s]));
   const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
   const manifest: Manifest = { generatedBy: GENERATOR, coreVersion, services: {} };
@@ -82,7 +83,7 @@ export function generate(options: GenerateOptions): GenerateResult {
     const entry = manifestEntry(service, placement, coreVersion, previous?.services[service.name]);
     manifest.services[service.name] = entry;
     const targets = entry.invokes.map((name) => {
-      const deployment = previous?.services[name]?.deployment;
+      const deployment = checkedDeployment(previous, name, placement.account, `${outDir}/manifest.json`, diagnostics);
       return {
         service: byName.get(name) as ServiceModel,
         ...(deployment == null ? {} : { publishedVersion: deployment.publishedVersion }),
@@ -91,7 +92,12 @@ export function generate(options: GenerateOptions): GenerateResult {
     files.set(`${outDir}/handlers/${service.name}.ts`, emitHandler(service, outDir, coreVersion));
     files.set(
       `${outDir}/clients/${service.name}.ts`,
-      emitClient(service, outDir, previous?.services[service.name]?.deployment?.qualifiedArn),
+      emitClient(
+        service,
+        outDir,
+        checkedDeployment(previous, service.name, placement.account, `${outDir}/manifest.json`, diagnostics)
+          ?.qualifiedArn,
+      ),
     );
     files.set(
       `${outDir}/iam/${service.name}.json`,
@@ -99,6 +105,7 @@ export function generate(options: GenerateOptions): GenerateResult {
     );
   }
   files.set(`${outDir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (hasErrors(diagnostics)) return { model, diagnostics: sortDiagnostics(diagnostics), files: new Map() };
 
   if (!options.dryRun) {
     // Files of services that no longer exist must not linger: the folders are the generator's own.
@@ -111,4 +118,51 @@ export function generate(options: GenerateOptions): GenerateResult {
     }
   }
   return { model, diagnostics: sortDiagnostics(diagnostics), files };
+}
+
+/** The manifest a previous generate (and bundle, deploy) wrote, if any; a diagnostic when it cannot be read. */
+function readPreviousManifest(file: string, relative: string, diagnostics: Diagnostic[]): Manifest | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (typeof manifest !== 'object' || manifest === null || typeof manifest.services !== 'object') {
+      throw new Error('it has no "services" object');
+    }
+    return manifest;
+  } catch (error) {
+    diagnostics.push({
+      file: relative,
+      line: 1,
+      column: 1,
+      code: 'corrupt-manifest',
+      severity: 'error',
+      message: `The existing manifest cannot be read (${(error as Error).message}): fix it, or delete it to start over (bundle and deploy records are then lost).`,
+    });
+    return undefined;
+  }
+}
+
+/** A service's recorded deployment, refused (with a diagnostic) when its ARN is unqualified, $LATEST or elsewhere. */
+function checkedDeployment(
+  manifest: Manifest | undefined,
+  service: string,
+  account: string,
+  relative: string,
+  diagnostics: Diagnostic[],
+): { publishedVersion: string; qualifiedArn: string } | undefined {
+  const deployment = manifest?.services[service]?.deployment;
+  if (deployment == null) return undefined;
+  const problem = targetArnProblem(deployment.qualifiedArn, account);
+  if (problem === undefined) return deployment;
+  if (!diagnostics.some((d) => d.code === problem.kind && d.message.includes(`'${service}'`))) {
+    diagnostics.push({
+      file: relative,
+      line: 1,
+      column: 1,
+      code: problem.kind,
+      severity: 'error',
+      message: `The manifest's deployment of '${service}': ${problem.message}. Deploy a published version again, or fix manifest.json.`,
+    });
+  }
+  return undefined;
 }

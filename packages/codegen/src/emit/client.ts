@@ -16,7 +16,7 @@ export function emitClient(service: ServiceModel, outDir: string, qualifiedArn: 
       `  /** Runs workflow '${workflow.name}' of '${service.name}' as a child execution and resolves with its output. */`,
       `  ${/^[A-Za-z_$][\w$]*$/.test(workflow.name) ? workflow.name : `'${workflow.name}'`}(`,
       '    ctx: DurableContext,',
-      `    input: Parameters<${signature}>[1],`,
+      `    input: InputOf<${signature}>,`,
       `  ): Promise<Awaited<ReturnType<${signature}>>> {`,
       `    return ctx.invoke({ ...target, workflow: '${workflow.name}' }, input);`,
       '  },',
@@ -27,8 +27,16 @@ export function emitClient(service: ServiceModel, outDir: string, qualifiedArn: 
     `import type { DurableContext } from '@durable/core';`,
     `import type { ${service.className} } from '${importPath(`${outDir}/clients`, service.source)}';`,
     '',
-    `// Function '${functionNameOf(service)}'. Its qualified ARN is read from ${arnEnvName(service)} (set at deploy)`,
-    '// or taken from the manifest; unqualified, $LATEST and other-account ARNs are refused before any call.',
+    // Parameters<W>[1] alone does not compile for a workflow without an input parameter.
+    '// A workflow takes its input after the DurableContext; void lets callers omit it when the workflow takes none.',
+    'type InputOf<Workflow extends (...args: never[]) => unknown> =',
+    '  // biome-ignore lint/suspicious/noConfusingVoidType: only a void parameter may be left out by callers',
+    '  Parameters<Workflow> extends [unknown, infer Input] ? Input : Parameters<Workflow>[1] | void;',
+    '',
+    `// Function '${functionNameOf(service)}': over Lambda, calls go to the qualified ARN in ${arnEnvName(service)}`,
+    qualifiedArn === undefined
+      ? '// (set at deploy; no version is deployed yet). Unqualified, $LATEST and other-account ARNs are refused.'
+      : '// when set, else the deployed version below. Unqualified, $LATEST and other-account ARNs are refused.',
     'const target = {',
     `  service: '${service.name}',`,
     `  arnEnv: '${arnEnvName(service)}',`,

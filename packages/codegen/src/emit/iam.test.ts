@@ -1,0 +1,259 @@
+/**
+ * The IAM policies `generate` writes for the two-services fixture (`reviews` invokes `notifier`) are
+ * least-privilege (DESIGN §6), checked by {@link assertLeastPrivilege}, which is itself shown to reject the
+ * policies it exists to catch.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../generate.js';
+import type { PolicyDocument, PolicyStatement } from './iam.js';
+import type { Manifest } from './manifest.js';
+
+const FIXTURE = fileURLToPath(new URL('../__fixtures__/two-services/', import.meta.url));
+const SCRATCH = fileURLToPath(new URL('../../.tmp/', import.meta.url));
+const ACCOUNT = '123456789012';
+const NOTIFIER_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:notifier`;
+
+/**
+ * Throws, naming every problem, unless `policy` grants `serviceName` no more than DESIGN §6 allows: no `*` or
+ * `service:*` action nor any action with a wildcard, no `*` resource nor a wildcard in an ARN's partition,
+ * service, region or account, table access only to the service's own keys (`dynamodb:LeadingKeys`), and
+ * `lambda:InvokeFunction` only on qualified functions (a version or alias, never `$LATEST`).
+ */
+function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void {
+  const problems: string[] = [];
+  if (policy.Statement.length === 0) problems.push('the policy has no statement');
+  for (const [index, statement] of policy.Statement.entries()) {
+    const where = `statement ${statement.Sid ?? index}`;
+    for (const broad of ['NotAction', 'NotResource']) {
+      if (broad in statement) problems.push(`${where}: ${broad} grants everything it does not list`);
+    }
+    for (const action of statement.Action) {
+      if (/[*?]/.test(action)) problems.push(`${where}: wildcard action '${action}'`);
+    }
+    for (const resource of statement.Resource) {
+      if (resource === '*') {
+        problems.push(`${where}: '*' resource`);
+        continue;
+      }
+      const [scheme, partition, service, region, account] = resource.split(':');
+      if (scheme !== 'arn' || [partition, service, region, account].some((part) => part === undefined)) {
+        problems.push(`${where}: '${resource}' is not an ARN`);
+      } else if ([partition, service, region, account].some((part) => /[*?]/.test(part!))) {
+        problems.push(`${where}: wildcard in the partition, service, region or account of '${resource}'`);
+      }
+    }
+    if (statement.Action.some((action) => action.startsWith('dynamodb:'))) {
+      const leadingKeys = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      if (!isDeepStrictEqual(leadingKeys, [`${serviceName}#*`])) {
+        problems.push(
+          `${where}: table access must be limited to ForAllValues:StringLike dynamodb:LeadingKeys ['${serviceName}#*'], ` +
+            `found ${JSON.stringify(statement.Condition ?? null)}`,
+        );
+      }
+    }
+    if (statement.Action.includes('lambda:InvokeFunction')) {
+      for (const resource of statement.Resource) {
+        const [, , , , , kind, functionName, qualifier, ...rest] = resource.split(':');
+        if (kind !== 'function' || functionName === undefined || /[*?]/.test(functionName) || rest.length > 0) {
+          problems.push(`${where}: '${resource}' is not one Lambda function`);
+        } else if (qualifier === undefined || qualifier === '') {
+          problems.push(`${where}: '${resource}' is unqualified: invoke a version or an alias`);
+        } else if (qualifier === '$LATEST') {
+          problems.push(`${where}: '${resource}' invokes $LATEST`);
+        }
+      }
+    }
+  }
+  if (problems.length > 0)
+    throw new Error(`policy of '${serviceName}' is not least-privilege:\n${problems.join('\n')}`);
+}
+
+function statementsAllowing(policy: PolicyDocument, action: string): PolicyStatement[] {
+  return policy.Statement.filter((statement) => statement.Action.includes(action));
+}
+
+const apps: string[] = [];
+afterAll(() => {
+  for (const root of apps) rmSync(root, { recursive: true, force: true });
+});
+
+/** Generates the app at `root` as `durable-gen generate` would, and expects no diagnostic. */
+function generateApp(root: string): void {
+  const result = generate({
+    root,
+    paths: ['src/**/*.ts'],
+    account: ACCOUNT,
+    region: 'eu-west-1',
+    table: 'durable-executions',
+  });
+  expect(result.diagnostics).toEqual([]);
+}
+
+/** Generates a fresh copy of the fixture app and returns its root. */
+function generateFixture(): string {
+  mkdirSync(SCRATCH, { recursive: true });
+  writeFileSync(path.join(SCRATCH, '.gitignore'), '*\n');
+  const root = mkdtempSync(path.join(SCRATCH, 'iam-'));
+  apps.push(root);
+  cpSync(FIXTURE, root, { recursive: true, filter: (source) => !/[\\/](generated|node_modules)$/.test(source) });
+  generateApp(root);
+  return root;
+}
+
+function readPolicy(root: string, service: string): PolicyDocument {
+  return JSON.parse(readFileSync(path.join(root, `generated/iam/${service}.json`), 'utf8')) as PolicyDocument;
+}
+
+function readManifest(root: string): Manifest {
+  return JSON.parse(readFileSync(path.join(root, 'generated/manifest.json'), 'utf8')) as Manifest;
+}
+
+/** The fixture generated once, then again after a deploy recorded notifier's version 7 in the manifest. */
+let beforeDeploy: string;
+let afterDeploy: string;
+beforeAll(() => {
+  beforeDeploy = generateFixture();
+  afterDeploy = generateFixture();
+  const manifest = readManifest(afterDeploy);
+  manifest.services.notifier!.deployment = { publishedVersion: '7', qualifiedArn: `${NOTIFIER_FUNCTION}:7` };
+  writeFileSync(path.join(afterDeploy, 'generated/manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  generateApp(afterDeploy);
+});
+
+describe('generated IAM policies', () => {
+  it('are least-privilege for every service, before and after a deploy', () => {
+    for (const root of [beforeDeploy, afterDeploy]) {
+      const services = Object.keys(readManifest(root).services);
+      expect(services).toEqual(['notifier', 'reviews']);
+      for (const service of services)
+        expect(() => assertLeastPrivilege(readPolicy(root, service), service)).not.toThrow();
+    }
+  });
+
+  it('reach only the configured checkpoint table and its resumable index', () => {
+    const table = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/durable-executions`;
+    for (const service of ['notifier', 'reviews']) {
+      const tableResources = readPolicy(beforeDeploy, service)
+        .Statement.filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')))
+        .flatMap((statement) => statement.Resource);
+      expect(tableResources.sort()).toEqual([table, `${table}/index/resumable`]);
+    }
+  });
+
+  it('let the invoking service invoke only the invoked function, qualified: any version before deploy, then the published one', () => {
+    const invokeResources = (root: string): string[] =>
+      statementsAllowing(readPolicy(root, 'reviews'), 'lambda:InvokeFunction').flatMap((s) => s.Resource);
+
+    expect(invokeResources(beforeDeploy)).toEqual([`${NOTIFIER_FUNCTION}:*`]);
+    expect(invokeResources(afterDeploy)).toEqual([`${NOTIFIER_FUNCTION}:7`]);
+  });
+
+  it('give the invoked service, which invokes nothing, no lambda:InvokeFunction at all', () => {
+    for (const root of [beforeDeploy, afterDeploy]) {
+      expect(statementsAllowing(readPolicy(root, 'notifier'), 'lambda:InvokeFunction')).toEqual([]);
+    }
+  });
+});
+
+describe('assertLeastPrivilege', () => {
+  /** The generated reviews policy, with one statement changed by `change` (it finds the statement by an action). */
+  function spoiled(action: string, change: (statement: PolicyStatement) => void): PolicyDocument {
+    const policy = readPolicy(beforeDeploy, 'reviews');
+    const [statement] = statementsAllowing(policy, action);
+    if (statement === undefined) throw new Error(`the reviews policy no longer allows ${action}: update this test`);
+    change(statement);
+    return policy;
+  }
+
+  it('accepts the policy the cases below spoil', () => {
+    expect(() => assertLeastPrivilege(readPolicy(beforeDeploy, 'reviews'), 'reviews')).not.toThrow();
+  });
+
+  it.each([
+    {
+      problem: 'a `*` action',
+      policy: () => spoiled('logs:CreateLogGroup', (s) => s.Action.push('*')),
+      says: "wildcard action '*'",
+    },
+    {
+      problem: 'a service:* action',
+      policy: () => spoiled('dynamodb:PutItem', (s) => s.Action.push('dynamodb:*')),
+      says: "wildcard action 'dynamodb:*'",
+    },
+    {
+      problem: 'an action with a wildcard',
+      policy: () => spoiled('dynamodb:PutItem', (s) => s.Action.push('dynamodb:Delete*')),
+      says: "wildcard action 'dynamodb:Delete*'",
+    },
+    {
+      problem: 'a `*` resource',
+      policy: () =>
+        spoiled('lambda:InvokeFunction', (s) => {
+          s.Resource = ['*'];
+        }),
+      says: "statement InvokeServices: '*' resource",
+    },
+    {
+      problem: 'a table in any account',
+      policy: () =>
+        spoiled('dynamodb:PutItem', (s) => {
+          s.Resource = ['arn:aws:dynamodb:eu-west-1:*:table/durable-executions'];
+        }),
+      says: 'wildcard in the partition, service, region or account',
+    },
+    {
+      problem: 'table access without the LeadingKeys condition',
+      policy: () =>
+        spoiled('dynamodb:PutItem', (s) => {
+          delete s.Condition;
+        }),
+      says: "statement CheckpointTable: table access must be limited to ForAllValues:StringLike dynamodb:LeadingKeys ['reviews#*'], found null",
+    },
+    {
+      problem: "table access to another service's keys",
+      policy: () =>
+        spoiled('dynamodb:Query', (s) => {
+          s.Condition = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['notifier#*'] } };
+        }),
+      says: 'table access must be limited',
+    },
+    {
+      problem: 'table access to every key',
+      policy: () =>
+        spoiled('dynamodb:Query', (s) => {
+          s.Condition = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*'] } };
+        }),
+      says: 'table access must be limited',
+    },
+    {
+      problem: 'an unqualified invoke',
+      policy: () =>
+        spoiled('lambda:InvokeFunction', (s) => {
+          s.Resource = [NOTIFIER_FUNCTION];
+        }),
+      says: 'is unqualified',
+    },
+    {
+      problem: 'an invoke of $LATEST',
+      policy: () =>
+        spoiled('lambda:InvokeFunction', (s) => {
+          s.Resource = [`${NOTIFIER_FUNCTION}:$LATEST`];
+        }),
+      says: 'invokes $LATEST',
+    },
+    {
+      problem: 'an invoke of every function',
+      policy: () =>
+        spoiled('lambda:InvokeFunction', (s) => {
+          s.Resource = [`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:*`];
+        }),
+      says: 'is not one Lambda function',
+    },
+  ])('rejects $problem', ({ policy, says }) => {
+    expect(() => assertLeastPrivilege(policy(), 'reviews')).toThrow(says);
+  });
+});
