@@ -11,6 +11,7 @@ import {
 } from '../errors.js';
 import type { Invoker, InvokeTarget } from '../invoke/invoker.js';
 import { hashSerialized } from '../journal/hash.js';
+import { splitStale } from '../journal/prefix.js';
 import type { ExecutionKey, ExpectedOperation, OperationRecord, OperationSignature } from '../journal/records.js';
 import { deserialize, serialize, serializeBounded, serializeError } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
@@ -41,6 +42,8 @@ export interface ExecutionSettings {
   /** Waits longer than this suspend the execution instead of holding the invocation. */
   maxInProcessWaitMs: number;
   maxPayloadBytes: number;
+  /** Let at-least-once steps' checkpoint writes overlap the steps that follow (see #pipeline). */
+  pipelineCheckpoints: boolean;
   invoker: Invoker | undefined;
   observer: ExecutionObserver | undefined;
 }
@@ -51,6 +54,8 @@ const DEADLINE_MARGIN_MS = 1_000;
 const CHILD_POLL_MS = 60_000;
 
 const NEVER: Promise<never> = new Promise<never>(() => {});
+/** Pipelined checkpoint writes under way at once, at most. */
+const PIPELINE_DEPTH = 16;
 /** Unwinds an operation that suspends, up to where it is counted (never seen by workflow code). */
 const SUSPENDED = Symbol('suspended');
 
@@ -69,6 +74,10 @@ export class Execution implements ScopeOwner {
   /** Positions that have recorded descendants (a parallel/map that was under way). */
   readonly #recordedParents = new Set<string>();
   readonly #consumed = new Set<string>();
+  /** Records after a gap (see journal/prefix.ts): not replayed, overwritten when the code gets there. */
+  readonly #stale = new Map<string, OperationRecord>();
+  /** Checkpoint writes under way that the workflow did not wait for. */
+  readonly #pipelined = new Set<Promise<void>>();
   #inFlight = 0;
   #suspendRequested = false;
   #earliestResume: number | undefined;
@@ -80,7 +89,9 @@ export class Execution implements ScopeOwner {
   constructor(settings: ExecutionSettings) {
     this.#settings = settings;
     this.#store = guardStore(settings.store, (error) => this.abandon(error));
-    for (const record of settings.journal) {
+    const { live, stale } = splitStale(settings.journal);
+    for (const record of stale) this.#stale.set(record.position, record);
+    for (const record of live) {
       this.#recorded.set(record.position, record);
       const parts = record.position.split('.');
       for (let i = 1; i < parts.length; i++) this.#recordedParents.add(parts.slice(0, i).join('.'));
@@ -181,6 +192,8 @@ export class Execution implements ScopeOwner {
       }
     }
 
+    // An at-most-once step's effect must not happen before the checkpoints it follows are safe.
+    if (isAtMostOnce) await this.#barrier();
     for (;;) {
       const startedAt = Date.now();
       if (isAtMostOnce) {
@@ -196,11 +209,13 @@ export class Execution implements ScopeOwner {
       } catch (error) {
         result = { error };
       }
+      // An at-least-once step may run again anyway: with pipelining on, its checkpoint need not hold up the next step.
+      const pipelined = this.#settings.pipelineCheckpoints && !isAtMostOnce;
       if ('value' in result) {
-        return this.#record({ ...base, attempt }, result, expected, Date.now() - startedAt);
+        return this.#record({ ...base, attempt }, result, expected, Date.now() - startedAt, pipelined);
       }
       if (!isRetryable(result.error) || attempt >= policy.maxAttempts) {
-        return this.#record({ ...base, attempt }, result, expected, Date.now() - startedAt);
+        return this.#record({ ...base, attempt }, result, expected, Date.now() - startedAt, pipelined);
       }
       this.#emit({ ...base, outcome: 'retrying', attempt, durationMs: Date.now() - startedAt });
       const delayMs = retryDelayMs(policy, attempt);
@@ -230,6 +245,7 @@ export class Execution implements ScopeOwner {
     const position = nextPosition(scope);
     const recorded = this.#replay(position, { kind: 'sleep', name, argsHash: '' });
     return this.#track(async () => {
+      await this.#barrier();
       let wakeAt = recorded?.wakeAt;
       if (wakeAt === undefined) {
         wakeAt = this.#settings.now() + durationMs;
@@ -265,7 +281,13 @@ export class Execution implements ScopeOwner {
     const recorded = this.#replay(position, { kind, name: kind, argsHash: '' });
     return this.#track(async () => {
       if (recorded !== undefined) return this.#answer(recorded, 0) as T;
-      return this.#record({ position, kind, name: kind, argsHash: '', attempt: 1 }, { value: produce() }, null, 0) as T;
+      return this.#record(
+        { position, kind, name: kind, argsHash: '', attempt: 1 },
+        { value: produce() },
+        null,
+        0,
+        this.#settings.pipelineCheckpoints,
+      ) as T;
     });
   }
 
@@ -287,6 +309,7 @@ export class Execution implements ScopeOwner {
             'or an InProcessInvoker for local runs and tests.',
         );
       }
+      await this.#barrier();
       const startedAt = Date.now();
       let outcome: Awaited<ReturnType<Invoker['invoke']>>;
       try {
@@ -332,6 +355,7 @@ export class Execution implements ScopeOwner {
     return this.#track(async () => {
       let current = recorded;
       if (current === undefined) {
+        await this.#barrier();
         const token = encodeCallbackToken({ ...this.key, position, name }, this.#settings.callbackSecret);
         const stepScope: Scope = { execution: this, prefix: scope.prefix, counter: 0, inStep: `callback ${name}` };
         try {
@@ -477,6 +501,7 @@ export class Execution implements ScopeOwner {
     outcome: { value: unknown } | { error: unknown },
     expected: ExpectedOperation,
     durationMs: number,
+    pipelined = false,
   ): Promise<unknown> {
     let record: OperationRecord;
     if ('value' in outcome) {
@@ -498,18 +523,58 @@ export class Execution implements ScopeOwner {
     } else {
       record = { ...base, status: 'FAILED', error: serializeError(outcome.error), updatedAt: this.#settings.now() };
     }
-    const written = await this.#write(record, expected);
-    if (!written.ok) return this.#adopt(written.current, base.position);
-    this.#emit({
-      position: base.position,
-      kind: base.kind,
-      name: base.name,
-      outcome: record.status === 'SUCCEEDED' ? 'executed' : 'failed',
-      attempt: base.attempt,
-      durationMs,
-    });
+    const landed = () =>
+      this.#emit({
+        position: base.position,
+        kind: base.kind,
+        name: base.name,
+        outcome: record.status === 'SUCCEEDED' ? 'executed' : 'failed',
+        attempt: base.attempt,
+        durationMs,
+      });
+    if (pipelined) {
+      await this.#pipeline(record, expected, landed);
+    } else {
+      const written = await this.#write(record, expected);
+      if (!written.ok) return this.#adopt(written.current, base.position);
+      landed();
+    }
     if (record.status === 'FAILED') throw deserialize(record.error!);
     return deserialize(record.result!);
+  }
+
+  /**
+   * Starts a checkpoint write without waiting for it, so the workflow goes on
+   * to its next step while the write is under way. Durable operations that
+   * are not at-least-once steps wait for every such write first (see
+   * {@link drain}); so does the end of the invocation. At most
+   * {@link PIPELINE_DEPTH} writes are under way at once.
+   */
+  async #pipeline(record: OperationRecord, expected: ExpectedOperation, landed: () => void): Promise<void> {
+    while (this.#pipelined.size >= PIPELINE_DEPTH) await Promise.race(this.#pipelined);
+    if (this.#ended) return;
+    const write = this.#write(record, expected).then(
+      (outcome) => {
+        // Progress reports a step once its checkpoint is safe, as without pipelining.
+        if (outcome.ok || sameOutcome(outcome.current, record)) return landed();
+        // Another invocation recorded something else here, and this one already went on with its own value.
+        this.abandon(
+          new ExecutionBusyError(
+            this.key.executionId,
+            undefined,
+            `position ${record.position} was recorded by another invocation`,
+          ),
+        );
+      },
+      () => {}, // the store guard already stopped the invocation
+    );
+    const tracked = write.finally(() => this.#pipelined.delete(tracked));
+    this.#pipelined.add(tracked);
+  }
+
+  /** Waits until every pipelined checkpoint write has landed (or the invocation was stopped). */
+  async drain(): Promise<void> {
+    while (this.#pipelined.size > 0) await Promise.all(this.#pipelined);
   }
 
   /** A write lost the race: another invocation recorded this position first. Its outcome is the outcome. */
@@ -530,7 +595,18 @@ export class Execution implements ScopeOwner {
 
   async #write(record: OperationRecord, expected: ExpectedOperation) {
     if (this.#ended) return NEVER;
+    const stale = this.#stale.get(record.position);
+    if (stale !== undefined && expected === null) {
+      // What stands there was left after a gap by a dead invocation: replace it.
+      this.#stale.delete(record.position);
+      return this.#store.writeOperation(this.key, record, { status: stale.status, attempt: stale.attempt });
+    }
     return this.#store.writeOperation(this.key, record, expected);
+  }
+
+  /** Waits for pipelined writes before an operation others can observe or that must follow them in the journal. */
+  async #barrier(): Promise<void> {
+    if (this.#pipelined.size > 0) await this.drain();
   }
 
   // ---- waiting and suspension ---------------------------------------------------
@@ -601,6 +677,16 @@ class EndedError extends Error {
   constructor() {
     super('This execution has already suspended or ended in this invocation; the operation was not run.');
   }
+}
+
+/** True when `current` records the same final outcome as `mine`. */
+function sameOutcome(current: OperationRecord | undefined, mine: OperationRecord): boolean {
+  return (
+    current !== undefined &&
+    current.status === mine.status &&
+    current.result === mine.result &&
+    current.error === mine.error
+  );
 }
 
 function delay(ms: number): Promise<void> {

@@ -35,6 +35,7 @@ export interface InvocationSettings {
   logger: Logger;
   observer: ExecutionObserver | undefined;
   maxPayloadBytes: number;
+  pipelineCheckpoints: boolean;
   /** Lease length when the invocation has no time limit (no Lambda context). */
   leaseMs: number;
   /** Id of this invocation as lease owner; default a random UUID. */
@@ -114,6 +115,7 @@ export async function runInvocation(
     deadline,
     maxInProcessWaitMs: settings.maxInProcessWaitMs,
     maxPayloadBytes: settings.maxPayloadBytes,
+    pipelineCheckpoints: settings.pipelineCheckpoints,
     invoker: settings.invoker,
     observer: settings.observer,
   });
@@ -130,7 +132,12 @@ export async function runInvocation(
     (value) => ({ kind: 'returned', value }),
     (error: unknown) => ({ kind: 'threw', error }),
   );
-  const outcome = await Promise.race([execution.interrupted, running]);
+  let outcome = await Promise.race([execution.interrupted, running]);
+  if (outcome.kind !== 'abandon') {
+    // The journal must hold every step before the execution is finished or suspended.
+    await execution.drain();
+    outcome = await Promise.race([execution.interrupted, Promise.resolve(outcome)]);
+  }
   execution.end();
 
   const finish = async (to: ExecutionTransition): Promise<ExecutionRecord | undefined> => {
