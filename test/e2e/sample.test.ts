@@ -41,7 +41,7 @@ describe('the sample app', () => {
     rmSync(path.join(app, '.durable'), { recursive: true, force: true });
   });
 
-  it('npm run demo: killed after step 2, resumed, every side effect exactly once', () => {
+  it('npm run demo: killed after step 2, resumed, every side effect exactly once', { timeout: 120_000 }, () => {
     // `npm run demo` is `tsc -b` (already done by npm test) and this script.
     const demo = spawnSync(process.execPath, ['--import', 'tsx', 'demo/demo.ts'], { cwd: app, env, encoding: 'utf8' });
     expect(demo.status, demo.stderr + demo.stdout).toBe(0);
@@ -59,7 +59,7 @@ describe('the sample app', () => {
     expect(effects.filter((e) => e.pid === killedPid).map((e) => e.effect)).toEqual(['github.comment', 'analysis']);
   });
 
-  it('every durable-gen command the README shows works on the sample', () => {
+  it('every durable-gen command the README shows works on the sample', { timeout: 120_000 }, () => {
     rmSync(path.join(app, '.durable'), { recursive: true, force: true });
     const commands = readmeCommands();
     expect(commands.map((c) => c[0])).toEqual(

@@ -1,0 +1,308 @@
+import type { CheckpointStore, ExecutionRecord, OperationRecord } from '@durable/core';
+import type { Argv } from 'yargs';
+import { CliError, ExitCode, UsageError } from '../cli-error.js';
+import { type Command, type CommandContext, toYargsCommand } from '../command.js';
+import { type AppRuntime, loadAppRuntime } from '../local/app-runtime.js';
+import { openStore, type StoreOptions, withStoreOptions } from '../open-store.js';
+import { alignColumns, FORMATS, type Format, jsonLine, type Output, plural, truncate } from '../output.js';
+
+interface ListArgs extends StoreOptions {
+  service?: string;
+  status?: ExecutionRecord['status'];
+  limit: number;
+  format: Format;
+}
+
+interface ShowArgs extends StoreOptions {
+  id: string;
+  service?: string;
+  format: Format;
+}
+
+/** An execution as tools see it: the stored record without its callback-signing secret, which never leaves the store. */
+export type PublicExecution = Omit<ExecutionRecord, 'secret'>;
+
+/**
+ * What `executions export` prints: the execution's record and its whole
+ * journal, raw (values stay serialized, as the store keeps them), so that
+ * `replay --history` can run new code against exactly what was recorded.
+ */
+export interface ExecutionExport {
+  format: 'durable-execution';
+  version: 1;
+  execution: PublicExecution;
+  journal: OperationRecord[];
+}
+
+const STATUSES: readonly ExecutionRecord['status'][] = ['RUNNING', 'SUSPENDED', 'SUCCEEDED', 'FAILED'];
+
+/** `durable-gen executions list`: the executions of the store, newest first. */
+const listCommand: Command<ListArgs> = {
+  command: 'list',
+  describe: 'List executions, newest first',
+  builder: (yargs) =>
+    withStoreOptions(
+      yargs
+        .option('service', { type: 'string', describe: 'Only this service' })
+        .option('status', { choices: STATUSES, describe: 'Only executions with this status' })
+        .option('limit', { type: 'number', default: 50, describe: 'At most this many' })
+        .option('format', { choices: FORMATS, default: 'text' as Format, describe: 'text or json' }),
+    ),
+  run: (args, context) =>
+    withStore(context, args, 'executions list', async (store) => {
+      const { executions } =
+        store === undefined
+          ? { executions: [] }
+          : await store.listExecutions({
+              ...(args.service === undefined ? {} : { service: args.service }),
+              ...(args.status === undefined ? {} : { status: args.status }),
+              limit: args.limit,
+            });
+      printList(executions.map(withoutSecret), args.format, context.output);
+      return ExitCode.ok;
+    }),
+};
+
+/** `durable-gen executions show ID`: the execution and its timeline, one line per journal record. */
+const showCommand: Command<ShowArgs> = {
+  command: 'show <id>',
+  describe: 'Show an execution and its timeline',
+  builder: (yargs) => withStoreOptions(withExecutionOptions(yargs)),
+  run: (args, context) =>
+    withStore(context, args, 'executions show', async (found, runtime) => {
+      const store = requireStore(found, args.id);
+      const execution = await findExecution(store, args.id, args.service);
+      const journal = await store.loadJournal(execution);
+      if (args.format === 'json') {
+        context.output.json({ execution: withoutSecret(execution), journal });
+      } else {
+        printExecution(execution, journal, runtime, context.output);
+      }
+      return ExitCode.ok;
+    }),
+};
+
+/** `durable-gen executions export ID`: the raw record and journal as JSON, for `replay --history`. */
+const exportCommand: Command<ShowArgs> = {
+  command: 'export <id>',
+  describe: 'Print the raw JSON of an execution and its journal (for replay --history)',
+  builder: (yargs) => withStoreOptions(withExecutionOptions(yargs, 'json')),
+  run: (args, context) =>
+    withStore(context, args, 'executions export', async (found) => {
+      const store = requireStore(found, args.id);
+      const execution = await findExecution(store, args.id, args.service);
+      const exported: ExecutionExport = {
+        format: 'durable-execution',
+        version: 1,
+        execution: withoutSecret(execution),
+        journal: await store.loadJournal(execution),
+      };
+      context.output.json(exported);
+      return ExitCode.ok;
+    }),
+};
+
+/**
+ * `durable-gen executions list | show ID | export ID`: the journals of the
+ * app's embedded store (`.durable/`), or of a DynamoDB table with `--table`.
+ */
+export const executionsCommand: Command<object> = {
+  command: 'executions',
+  describe: 'List, show and export executions of the embedded store or a table',
+  builder: (yargs, context) => {
+    return yargs
+      .command(toYargsCommand(listCommand, context))
+      .command(toYargsCommand(showCommand, context))
+      .command(toYargsCommand(exportCommand, context))
+      .demandCommand(1, 'Name what to do: list, show <id> or export <id>.');
+  },
+  // Never reached: demandCommand refuses `executions` alone, and each sub-command has its own handler.
+  run: async () => ExitCode.usage,
+};
+
+function withExecutionOptions(yargs: Argv, format: Format = 'text'): Argv<object> {
+  return yargs
+    .positional('id', { type: 'string', describe: 'The execution id' })
+    .option('service', { type: 'string', describe: 'The service, when several have an execution with this id' })
+    .option('format', {
+      choices: format === 'json' ? (['json'] as const) : FORMATS,
+      default: format,
+      describe: format === 'json' ? 'json (the only form)' : 'text or json',
+    });
+}
+
+/**
+ * Opens the store the options name, runs `use`, and closes it again whatever
+ * happens. An app where nothing ran yet has no embedded store: `use` gets
+ * undefined rather than a store created just to be read.
+ */
+async function withStore(
+  context: CommandContext,
+  options: StoreOptions,
+  command: string,
+  use: (store: CheckpointStore | undefined, runtime: AppRuntime) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  const runtime = await loadAppRuntime(context.cwd, { tsconfig: false });
+  try {
+    const opened = await openStore(runtime, context.cwd, options, command);
+    try {
+      return await use(opened?.store, runtime);
+    } finally {
+      await opened?.close();
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+function requireStore(store: CheckpointStore | undefined, executionId: string): CheckpointStore {
+  if (store === undefined) {
+    throw new CliError(`No execution '${executionId}': nothing has run in this folder yet (it has no .durable/).`);
+  }
+  return store;
+}
+
+/** The execution with this id: of `service` when given, else of whichever service has one (only one may). */
+async function findExecution(
+  store: CheckpointStore,
+  executionId: string,
+  service: string | undefined,
+): Promise<ExecutionRecord> {
+  if (service !== undefined) {
+    const record = await store.getExecution({ service, executionId });
+    if (record === undefined) throw new CliError(`No execution '${executionId}' of service '${service}'.`);
+    return record;
+  }
+  const matches: ExecutionRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listExecutions({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+    matches.push(...page.executions.filter((e) => e.executionId === executionId));
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  if (matches.length === 0) throw new CliError(`No execution '${executionId}'.`);
+  if (matches.length > 1) {
+    throw new UsageError(
+      `${matches.length} services have an execution '${executionId}' (${matches.map((m) => m.service).join(', ')}): ` +
+        'name one with --service.',
+    );
+  }
+  return matches[0]!;
+}
+
+function withoutSecret(record: ExecutionRecord): PublicExecution {
+  const { secret: _secret, ...rest } = record;
+  return rest;
+}
+
+function printList(executions: PublicExecution[], format: Format, output: Output): void {
+  if (format === 'json') {
+    output.json(executions);
+    return;
+  }
+  if (executions.length === 0) {
+    output.line('no executions');
+    return;
+  }
+  const { dim } = output.stdout;
+  const rows = [
+    ['ID', 'SERVICE', 'WORKFLOW', 'STATUS', 'CREATED', 'INVOCATIONS'].map((title) => dim(title)),
+    ...executions.map((e) => [
+      e.executionId,
+      e.service,
+      e.workflow,
+      paintStatus(e.status, output),
+      new Date(e.createdAt).toISOString(),
+      String(e.invocations),
+    ]),
+  ];
+  for (const line of alignColumns(rows, [5])) output.line(line);
+  output.line(plural(executions.length, 'execution'));
+}
+
+function printExecution(
+  execution: ExecutionRecord,
+  journal: readonly OperationRecord[],
+  runtime: AppRuntime,
+  output: Output,
+): void {
+  const { dim } = output.stdout;
+  const facts: [string, string][] = [
+    ['execution', execution.executionId],
+    ['service', execution.service],
+    ['workflow', execution.workflow],
+    ['status', paintStatus(execution.status, output)],
+    ['created', new Date(execution.createdAt).toISOString()],
+    ['updated', new Date(execution.updatedAt).toISOString()],
+    ['invocations', String(execution.invocations)],
+    ['input', preview(execution.input, runtime)],
+  ];
+  if (execution.output !== undefined) facts.push(['output', preview(execution.output, runtime)]);
+  if (execution.error !== undefined) facts.push(['error', errorPreview(execution.error, runtime)]);
+  if (execution.resumeAt !== undefined) facts.push(['resumes', new Date(execution.resumeAt).toISOString()]);
+  if (execution.status === 'RUNNING' && execution.leaseOwner !== undefined) {
+    const until =
+      execution.leaseExpiresAt === undefined ? '' : ` until ${new Date(execution.leaseExpiresAt).toISOString()}`;
+    facts.push(['leased', `${execution.leaseOwner}${until}`]);
+  }
+  for (const line of alignColumns(facts.map(([label, value]) => [dim(label), value]))) output.line(line);
+  output.line();
+  if (journal.length === 0) {
+    output.line('no operations recorded');
+    return;
+  }
+  const rows = [
+    ['POS', 'KIND', 'NAME', 'STATUS', 'ATTEMPT', 'TIME', 'DETAIL'].map((title) => dim(title)),
+    ...journal.map((op) => [
+      op.position,
+      op.kind,
+      op.name,
+      paintStatus(op.status, output),
+      String(op.attempt),
+      new Date(op.updatedAt).toISOString(),
+      dim(operationDetail(op, runtime)),
+    ]),
+  ];
+  for (const line of alignColumns(rows, [4])) output.line(line.trimEnd());
+}
+
+/** What a record's status alone does not say: when a sleep wakes, when a retry comes, what failed. */
+function operationDetail(op: OperationRecord, runtime: AppRuntime): string {
+  const at = (label: string, epochMs: number | undefined) =>
+    epochMs === undefined ? '' : `${label} ${new Date(epochMs).toISOString()}`;
+  const details = [
+    // A sleep stays STARTED: its wake time, not a second write, says when it is over.
+    op.kind === 'sleep' ? at('wakes', op.wakeAt) : '',
+    op.status === 'RETRYING' ? at('retries', op.retryAt) : '',
+    op.kind === 'callback' && op.status === 'STARTED' ? at('times out', op.timeoutAt) : '',
+    op.error === undefined ? '' : errorPreview(op.error, runtime),
+  ];
+  return details.filter((detail) => detail !== '').join('  ');
+}
+
+function paintStatus(status: string, output: Output): string {
+  const { green, red, yellow } = output.stdout;
+  if (status === 'SUCCEEDED') return green(status);
+  if (status === 'FAILED') return red(status);
+  return yellow(status);
+}
+
+/** A stored value as a short line of JSON. */
+function preview(serialized: string, runtime: AppRuntime): string {
+  try {
+    return truncate(jsonLine(runtime.core.deserialize(serialized)) ?? 'undefined', 100);
+  } catch {
+    return truncate(serialized, 100);
+  }
+}
+
+/** A stored error as `Name (CODE): message`, short. */
+function errorPreview(serialized: string, runtime: AppRuntime): string {
+  try {
+    const error = runtime.core.deserialize(serialized) as { name?: string; code?: unknown; message?: string };
+    const code = typeof error.code === 'string' ? ` (${error.code})` : '';
+    return truncate(`${error.name ?? 'Error'}${code}: ${error.message ?? ''}`, 100);
+  } catch {
+    return truncate(serialized, 100);
+  }
+}

@@ -1,0 +1,77 @@
+import type { Argv } from 'yargs';
+import type { AppRuntime } from './local/app-runtime.js';
+import { EMBEDDED_FOLDER, EMBEDDED_TABLE, type OpenStore, openEmbeddedStore } from './local/embedded-store.js';
+
+/** Where `executions` reads: the app's embedded store, or a DynamoDB table. */
+export interface StoreOptions {
+  table?: string;
+  endpoint?: string;
+  region?: string;
+}
+
+/** Adds `--table`, `--endpoint` and `--region` to a command that reads a store. */
+export function withStoreOptions<T>(yargs: Argv<T>): Argv<T & StoreOptions> {
+  return yargs
+    .option('table', {
+      type: 'string',
+      describe: `A DynamoDB checkpoint table instead of the app's embedded store (${EMBEDDED_FOLDER}/)`,
+    })
+    .option('endpoint', {
+      type: 'string',
+      describe: `DynamoDB endpoint URL of --table, e.g. a local server (table ${EMBEDDED_TABLE} unless --table)`,
+    })
+    .option('region', { type: 'string', describe: 'AWS region of --table (default: AWS_REGION)' })
+    .group(['table', 'endpoint', 'region'], 'Store:') as Argv<T & StoreOptions>;
+}
+
+/**
+ * Opens the store the options name: a DynamoDB table when `--table` or
+ * `--endpoint` is given (credentials and region from the usual AWS
+ * configuration), else the app's embedded store.
+ *
+ * @returns undefined when the app has no embedded store yet (nothing ever ran).
+ */
+export async function openStore(
+  runtime: AppRuntime,
+  root: string,
+  options: StoreOptions,
+  command: string,
+): Promise<OpenStore | undefined> {
+  if (options.table === undefined && options.endpoint === undefined) {
+    return openEmbeddedStore(runtime, root, { create: false, command });
+  }
+  const tableName = options.table ?? EMBEDDED_TABLE;
+  const client = new runtime.dynamoDb.DynamoDBClient({
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.region === undefined ? {} : { region: options.region }),
+    // A server on this machine checks no signature and has no region: spare people configuring either for it.
+    ...(isLoopback(options.endpoint) ? localDefaults(options.region) : {}),
+  });
+  return {
+    store: new runtime.core.DynamoDbStore({ client, tableName }),
+    description: `table ${tableName}${options.endpoint === undefined ? '' : ` at ${options.endpoint}`}`,
+    close: async () => client.destroy(),
+  };
+}
+
+function localDefaults(region: string | undefined): {
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+} {
+  return {
+    ...(region === undefined && process.env.AWS_REGION === undefined ? { region: 'us-east-1' } : {}),
+    ...(process.env.AWS_ACCESS_KEY_ID === undefined
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  };
+}
+
+function isLoopback(endpoint: string | undefined): boolean {
+  if (endpoint === undefined) return false;
+  try {
+    const { hostname } = new URL(endpoint);
+    return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  } catch {
+    return false;
+  }
+}
