@@ -91,7 +91,9 @@ heading(3, 'Run it again with the same id', 'the journal answers steps 1–2; th
 const second = await durableGen(runArgs, (line) => console.log(line));
 if (second.code !== 0) fail('the second run failed', second.stderr);
 const replayed = second.stdout.filter((line) => /^\s*\S+\s+[12]\s+step\s+\S+\s+replayed/.test(line)).length;
-console.log(`  → steps 1–2 ${replayed === 2 ? 'were replayed from the journal, not executed again' : 'were NOT both replayed'}`);
+console.log(
+  `  → steps 1–2 ${replayed === 2 ? 'were replayed from the journal, not executed again' : 'were NOT both replayed'}`,
+);
 
 heading(4, 'Timeline', `durable-gen executions show ${event.id}`);
 const shown = await durableGen(['executions', 'show', event.id]);
@@ -129,7 +131,10 @@ for (const statement of policy.Statement) {
 }
 const manifest = JSON.parse(readFileSync(path.join(app, 'generated/manifest.json'), 'utf8')) as {
   coreVersion: string;
-  services: Record<string, { workflows: Record<string, { steps: string[]; stepSchemaHash: string }>; invokes: string[] }>;
+  services: Record<
+    string,
+    { workflows: Record<string, { steps: string[]; stepSchemaHash: string }>; invokes: string[] }
+  >;
 };
 for (const [name, service] of Object.entries(manifest.services)) {
   for (const [workflow, info] of Object.entries(service.workflows)) {

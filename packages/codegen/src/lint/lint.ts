@@ -1,67 +1,80 @@
 import path from 'node:path';
-import {
-  type CallExpression,
-  type ClassDeclaration,
-  type ImportDeclaration,
-  type MethodDeclaration,
-  type NewExpression,
-  Node,
-  type Project,
-  type SourceFile,
-  SyntaxKind,
-} from 'ts-morph';
+import { type Project, ts } from 'ts-morph';
 import type { Diagnostic } from '../diagnostics.js';
 import type { AppModel, ServiceModel } from '../model.js';
+import { classifyCall, classifyNew, classifyReference } from './calls.js';
+import { type FunctionNode, functionLiteral, Modules } from './modules.js';
 import { RULES, type RuleCode } from './rules.js';
+import { isNamedFunctionLiteral, localFunction } from './scopes.js';
 import { applySuppressions } from './suppressions.js';
 
-/** A function-like body the walk can enter. */
-type Body = Node;
-
-interface WalkContext {
-  service: ServiceModel;
-  cls: ClassDeclaration;
-  /** Names the DurableContext goes by in the body being walked (the workflow's parameter, branch parameters). */
+/** Where the walk is: what the code is, and how it got there. */
+interface Scope {
+  /** The service class whose code this is (`this.x()` resolves in it), if the code runs as one of its methods. */
+  cls: ServiceClass | undefined;
+  /** Names the DurableContext goes by here: the workflow's parameter, branch and helper parameters. */
   ctxNames: ReadonlySet<string>;
   /** `ReviewService.review → jitter`: how the walk got here. */
-  chain: string[];
-  /** Where the code runs, as the message says it (default: in workflow code). */
-  where?: string;
+  chain: readonly string[];
+  /** Where the code runs, as the message says it. */
+  where: string;
+  /**
+   * Module top level and field initializers: function bodies declared there
+   * run only when called, so the walk does not enter them in place.
+   */
+  isTopLevel: boolean;
 }
 
-const CRYPTO_MODULES = new Set(['crypto', 'node:crypto']);
-const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
-const HTTP_MODULES = new Set(['http', 'node:http', 'https', 'node:https', 'http2', 'node:http2']);
-const NET_MODULES = new Set(['net', 'node:net', 'dgram', 'node:dgram', 'tls', 'node:tls']);
-const TIMER_MODULES = new Set(['timers', 'node:timers', 'timers/promises', 'node:timers/promises']);
-const CRYPTO_RANDOM = new Set([
-  'randomUUID',
-  'randomBytes',
-  'randomInt',
-  'getRandomValues',
-  'randomFillSync',
-  'randomFill',
-]);
-const UUID_RANDOM = new Set(['v1', 'v4', 'v6', 'v7']);
-const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
-/** ctx operations whose function arguments run as a step (not replayed): the walk does not enter them. */
+/** A `@DurableService` class as the walk needs it. */
+interface ServiceClass {
+  name: string;
+  /** Names of its `@Step` methods: calling one is the boundary of workflow code. */
+  steps: ReadonlySet<string>;
+  /** Its other methods, and properties initialized with a function. */
+  members: ReadonlyMap<string, FunctionNode>;
+}
+
+/** A function a call or reference resolves to, the name it goes by there, and its class (for `this.x()` inside). */
+interface Target {
+  fn: FunctionNode;
+  name: string;
+  cls: ServiceClass | undefined;
+  /** Declared inside the code that uses it: it sees that code's DurableContext. */
+  isClosure: boolean;
+}
+
+type Report = (node: ts.Node, code: RuleCode, what: string, chain: readonly string[], where: string) => void;
+
+const IN_WORKFLOW = 'in workflow code';
+const AT_TOP_LEVEL = 'at the top level of a service module';
+/** ctx operations whose function arguments run as a step (once, not replayed). */
 const CTX_STEP_CALLBACKS = new Set(['step', 'waitForCallback']);
+/** ctx operations whose function arguments are workflow code, with a DurableContext of their own (at that index). */
+const CTX_BRANCHES = new Map([
+  ['parallel', 0],
+  ['map', 2],
+]);
+const DURABLE_CONTEXT_TYPE = /\bDurableContext\b/;
 
 /**
  * The determinism lint (DESIGN §6): walks workflow code — the bodies of
  * `@Workflow` methods, every function or method they call that resolves
  * inside the project (local functions, functions imported from project files,
- * non-step methods of the class), and the module top level of service files —
- * and reports non-deterministic values, timers and I/O outside steps. Calls
- * into `@Step` methods and `ctx.*` are the boundary. A finding reached through
- * helpers is reported at the offending call and names the chain.
+ * non-step methods of the class), the module top level of service files and
+ * what runs when a service is constructed — and reports non-deterministic
+ * values, timers and I/O outside steps; and checks that step bodies (`@Step`
+ * methods, `ctx.step` callbacks) neither call ctx operations nor other steps.
+ * Calls into `@Step` methods and `ctx.*` are the boundary. A finding reached
+ * through helpers is reported at the offending call and names the chain.
  */
 export function lint(project: Project, model: AppModel): Diagnostic[] {
   const findings = new Map<string, Diagnostic>();
-  const report = (node: Node, code: RuleCode, what: string, chain: string[], where = 'in workflow code'): void => {
+  const report: Report = (node, code, what, chain, where) => {
     const file = node.getSourceFile();
-    const { line, column } = file.getLineAndColumnAtPos(node.getStart());
-    const relative = path.relative(model.root, file.getFilePath()).split(path.sep).join('/');
+    const position = file.getLineAndCharacterOfPosition(node.getStart(file));
+    const line = position.line + 1;
+    const column = position.character + 1;
+    const relative = path.relative(model.root, file.fileName).split(path.sep).join('/');
     const key = `${relative}:${line}:${column}:${code}`;
     if (findings.has(key)) return;
     const rule = RULES[code];
@@ -76,372 +89,337 @@ export function lint(project: Project, model: AppModel): Diagnostic[] {
     });
   };
 
+  const walker = new Walker(new Modules(project), report);
+  const topLevelWalked = new Set<ts.SourceFile>();
   for (const service of model.services) {
-    const file = project.getSourceFile(path.join(model.root, service.source));
-    const cls = file?.getClass(service.className);
-    if (file === undefined || cls === undefined) continue;
-    const steps = new Set(service.steps.map((s) => s.method));
-    const walker = new Walker(project, steps, report);
+    const file = project.getSourceFile(path.join(model.root, service.source))?.compilerNode;
+    const declaration = file?.statements.find(
+      (statement): statement is ts.ClassDeclaration =>
+        ts.isClassDeclaration(statement) && statement.name?.text === service.className,
+    );
+    if (file === undefined || declaration === undefined) continue;
+    const cls = serviceClass(declaration, service);
     for (const workflow of service.workflows) {
-      const method = cls.getMethod(workflow.method);
-      const body = method?.getBody();
-      if (method === undefined || body === undefined) continue;
-      walker.walk(body, {
-        service,
+      const method = declaration.members.find(
+        (member): member is ts.MethodDeclaration =>
+          ts.isMethodDeclaration(member) && memberName(member) === workflow.method,
+      );
+      if (method?.body === undefined) continue;
+      const ctxName = method.parameters[0]?.name;
+      walker.walk(method.body, {
         cls,
-        ctxNames: new Set(
-          method
-            .getParameters()
-            .slice(0, 1)
-            .map((p) => p.getName()),
-        ),
+        ctxNames: new Set(ctxName !== undefined && ts.isIdentifier(ctxName) ? [ctxName.text] : []),
         chain: [`${service.className}.${workflow.method}`],
+        where: IN_WORKFLOW,
+        isTopLevel: false,
       });
     }
-    walker.walkTopLevel(file, service, cls);
-    for (const step of service.steps) {
-      const method = cls.getMethod(step.method);
-      if (method !== undefined) checkStepBody(method, steps, service, report);
+    walker.walkConstruction(declaration, cls);
+    if (!topLevelWalked.has(file)) {
+      topLevelWalked.add(file);
+      walker.walkTopLevel(file, service.source);
+    }
+    for (const member of declaration.members) {
+      if (ts.isMethodDeclaration(member) && member.body !== undefined && cls.steps.has(memberName(member) ?? '')) {
+        checkStepBody(
+          member.body,
+          cls,
+          contextParameters(member),
+          `in step ${service.className}.${memberName(member)}`,
+          report,
+        );
+      }
     }
   }
   return applySuppressions([...findings.values()], project, model.root);
 }
 
 class Walker {
-  readonly #visited = new Set<Node>();
+  /** Functions entered, each with the ctx names it was entered with: a function is walked once per such set. */
+  readonly #entered = new Map<ts.Node, Set<string>>();
 
   constructor(
-    private readonly project: Project,
-    private readonly steps: Set<string>,
-    private readonly report: (node: Node, code: RuleCode, what: string, chain: string[], where?: string) => void,
+    private readonly modules: Modules,
+    private readonly report: Report,
   ) {}
 
-  /** Module top level of a service file: what runs when the module is imported (on every cold start and replay). */
-  walkTopLevel(file: SourceFile, service: ServiceModel, cls: ClassDeclaration): void {
-    for (const statement of file.getStatements()) {
-      if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) continue;
+  /** Walks `node` and everything under it as code that runs in `scope`. */
+  walk(node: ts.Node, scope: Scope): void {
+    this.#visit(node, scope);
+  }
+
+  /** Module top level of a service file: what runs when the module loads (every cold start, so a replay elsewhere runs it again). */
+  walkTopLevel(file: ts.SourceFile, source: string): void {
+    const scope: Scope = {
+      cls: undefined,
+      ctxNames: new Set(),
+      chain: [source],
+      where: AT_TOP_LEVEL,
+      isTopLevel: true,
+    };
+    for (const statement of file.statements) {
+      if (ts.isClassDeclaration(statement)) {
+        // Static initializers run when the module loads.
+        for (const member of statement.members) {
+          if (ts.isClassStaticBlockDeclaration(member)) this.walk(member.body, scope);
+          else if (ts.isPropertyDeclaration(member) && isStatic(member) && member.initializer !== undefined) {
+            this.walk(member.initializer, scope);
+          }
+        }
+        continue;
+      }
       if (
-        Node.isImportDeclaration(statement) ||
-        Node.isTypeAliasDeclaration(statement) ||
-        Node.isInterfaceDeclaration(statement)
+        ts.isImportDeclaration(statement) ||
+        ts.isExportDeclaration(statement) ||
+        ts.isFunctionDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement) ||
+        ts.isInterfaceDeclaration(statement) ||
+        ts.isModuleDeclaration(statement)
       ) {
         continue;
       }
-      this.walk(
-        statement,
-        { service, cls, ctxNames: new Set(), chain: [], where: 'at the top level of a service module' },
-        true,
-      );
+      this.walk(statement, scope);
     }
   }
 
-  walk(body: Body, context: WalkContext, topLevel = false): void {
-    const walkContext = { ...context, ctxNames: new Set(context.ctxNames) };
-    context = walkContext;
-    body.forEachDescendant((node, traversal) => {
-      // Function bodies declared here run only if called: a call resolves into them below.
-      if (topLevel && (Node.isArrowFunction(node) || Node.isFunctionExpression(node))) {
-        traversal.skip();
+  /** Instance field initializers and the constructor: a new instance serves every invocation, so they run on each replay. */
+  walkConstruction(declaration: ts.ClassDeclaration, cls: ServiceClass): void {
+    const chain = [`${cls.name}.constructor`];
+    const where = `when ${cls.name} is constructed (for every invocation)`;
+    for (const member of declaration.members) {
+      if (ts.isPropertyDeclaration(member) && !isStatic(member) && member.initializer !== undefined) {
+        this.walk(member.initializer, { cls, ctxNames: new Set(), chain, where, isTopLevel: true });
+      } else if (ts.isConstructorDeclaration(member) && member.body !== undefined) {
+        this.walk(member.body, { cls, ctxNames: new Set(), chain, where, isTopLevel: false });
+      }
+    }
+  }
+
+  #visit(node: ts.Node, scope: Scope): void {
+    // Types never run: `typeof Date.now`, `ReturnType<typeof fetch>`.
+    if (ts.isTypeNode(node) || ts.isTypeAliasDeclaration(node) || ts.isInterfaceDeclaration(node)) return;
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) {
+      // A function declared with a name runs only if called (or passed along): the call resolves into it. At the
+      // top level, no function runs where it is written (an IIFE is walked as a call). Callbacks run in place.
+      if (scope.isTopLevel || ts.isClassLike(node) || ts.isFunctionDeclaration(node) || isNamedFunctionLiteral(node)) {
         return;
       }
-      if (Node.isNewExpression(node)) {
-        this.#checkNew(node, context);
-        return;
+      const names = contextParameters(node);
+      if (names.length > 0) scope = { ...scope, ctxNames: new Set([...scope.ctxNames, ...names]) };
+      ts.forEachChild(node, (child) => this.#visit(child, scope));
+      return;
+    }
+    if (ts.isNewExpression(node)) {
+      const found = classifyNew(node, this.modules.imports(node.getSourceFile()));
+      if (found !== undefined) this.report(node, found.code, found.what, scope.chain, scope.where);
+    } else if (ts.isCallExpression(node)) {
+      if (this.#visitCall(node, scope)) return;
+    }
+    ts.forEachChild(node, (child) => this.#visit(child, scope));
+  }
+
+  /** Checks and follows a call; true when it walked the arguments itself. */
+  #visitCall(call: ts.CallExpression, scope: Scope): boolean {
+    const callee = call.expression;
+    if (ts.isPropertyAccessExpression(callee)) {
+      const receiver = callee.expression;
+      if (ts.isIdentifier(receiver) && scope.ctxNames.has(receiver.text)) {
+        this.#visitContextCall(call, callee.name.text, scope);
+        return true;
       }
-      if (!Node.isCallExpression(node)) return;
-      const callee = node.getExpression();
-      if (Node.isPropertyAccessExpression(callee)) {
-        const receiver = callee.getExpression();
-        const member = callee.getName();
-        if (receiver.getKind() === SyntaxKind.ThisKeyword) {
-          if (this.steps.has(member)) return; // a step: its body is free
-          const method = context.cls.getMethod(member);
-          if (method !== undefined) this.#enter(method, member, context, contextParameters(method));
-          return;
-        }
-        if (Node.isIdentifier(receiver) && context.ctxNames.has(receiver.getText())) {
-          if (CTX_STEP_CALLBACKS.has(member)) {
-            // Its callback runs once as a step; the walk goes on after the call, not into it.
-            for (const argument of node.getArguments()) this.#skipInside(argument);
-          } else if (member === 'parallel' || member === 'map') {
-            // Branches are workflow code, and get a context of their own.
-            const names = context.ctxNames as Set<string>;
-            for (const branch of branchFunctions(node)) {
-              const parameter = branch.getParameters()[member === 'parallel' ? 0 : 2];
-              if (parameter !== undefined) names.add(parameter.getName());
-            }
+    }
+    const imports = this.modules.imports(call.getSourceFile());
+    const found = classifyCall(call, imports);
+    if (found !== undefined) this.report(call, found.code, found.what, scope.chain, scope.where);
+    const iife = functionLiteral(callee);
+    if (iife !== undefined) {
+      // Runs where it is written, also at the top level.
+      this.walk(iife.body, scope);
+      for (const argument of call.arguments) this.walk(argument, scope);
+      return true;
+    }
+    // A step is the boundary: its body is free (its arguments are still workflow code).
+    const isStep =
+      ts.isPropertyAccessExpression(callee) &&
+      callee.expression.kind === ts.SyntaxKind.ThisKeyword &&
+      scope.cls?.steps.has(callee.name.text) === true;
+    if (isStep) return false;
+    const target = found === undefined ? this.#resolve(callee, scope) : undefined;
+    if (target !== undefined) this.#enter(target, scope, call.arguments);
+    // A function passed along is likely called: `items.map(jitter)`, `items.map(Math.random)`. At the top level,
+    // one passed along is mostly registered for later (`process.on('SIGTERM', shutdown)`): not entered there.
+    for (const argument of call.arguments) {
+      const passed = classifyReference(argument, imports);
+      if (passed !== undefined) this.report(argument, passed.code, passed.what, scope.chain, scope.where);
+      const reference = scope.isTopLevel ? undefined : this.#resolve(argument, scope);
+      if (reference !== undefined) this.#enter(reference, scope);
+    }
+    return false;
+  }
+
+  /** `ctx.op(...)`: step callbacks run once (checked as step bodies); branches are workflow code. */
+  #visitContextCall(call: ts.CallExpression, operation: string, scope: Scope): void {
+    const branchContext = CTX_BRANCHES.get(operation);
+    for (const argument of call.arguments) {
+      const elements = ts.isArrayLiteralExpression(argument) ? argument.elements : [argument];
+      for (const element of elements) {
+        const fn = functionLiteral(element);
+        if (CTX_STEP_CALLBACKS.has(operation)) {
+          const callback = fn === undefined ? this.#resolve(element, scope) : { fn, cls: scope.cls, isClosure: true };
+          if (callback?.fn.body === undefined) {
+            this.walk(element, scope);
+          } else {
+            const ctxNames = callback.isClosure ? [...scope.ctxNames] : [];
+            checkStepBody(callback.fn.body, callback.cls, ctxNames, inlineStep(call, operation), this.report);
           }
-          return;
+        } else if (branchContext !== undefined) {
+          // A branch gets a context of its own, as its parameter at `branchContext`.
+          const branch = fn === undefined ? this.#resolve(element, scope) : undefined;
+          const parameter = (fn ?? branch?.fn)?.parameters[branchContext]?.name;
+          const names = parameter !== undefined && ts.isIdentifier(parameter) ? [parameter.text] : [];
+          if (fn !== undefined) {
+            this.walk(fn.body, { ...scope, ctxNames: new Set([...scope.ctxNames, ...names]), isTopLevel: false });
+          } else if (branch !== undefined) {
+            this.#enter(branch, scope, undefined, names);
+          } else {
+            this.walk(element, scope);
+          }
+        } else {
+          this.walk(element, scope);
         }
       }
-      this.#checkCall(node, context);
-      this.#followCall(node, context);
-    });
-  }
-
-  /** Marks a subtree as not to be walked (ctx.step callbacks). */
-  #skipInside(node: Node): void {
-    this.#visited.add(node);
-    node.forEachDescendant((child) => {
-      this.#visited.add(child);
-    });
-  }
-
-  #checkNew(node: NewExpression, context: WalkContext): void {
-    if (this.#visited.has(node)) return;
-    const expression = node.getExpression();
-    if (Node.isIdentifier(expression) && expression.getText() === 'Date' && (node.getArguments().length ?? 0) === 0) {
-      if (isGlobal(expression)) this.report(node, 'nondeterministic-time', 'new Date()', context.chain, context.where);
     }
   }
 
-  #checkCall(node: CallExpression, context: WalkContext): void {
-    if (this.#visited.has(node)) return;
-    const found = classifyCall(node);
-    if (found !== undefined) this.report(node, found.code, found.what, context.chain, context.where);
-  }
-
-  /** Enters a function the call resolves to inside the project. */
-  #followCall(node: CallExpression, context: WalkContext): void {
-    if (this.#visited.has(node)) return;
-    const callee = node.getExpression();
-    let target: Node | undefined;
-    let name: string | undefined;
-    if (Node.isIdentifier(callee)) {
-      name = callee.getText();
-      target = resolveFunction(callee.getSourceFile(), name, this.project);
-    } else if (Node.isPropertyAccessExpression(callee) && Node.isIdentifier(callee.getExpression())) {
-      // namespace.fn() for `import * as helpers from './helpers.js'`
-      const namespace = callee.getExpression().getText();
-      const file = importedNamespaceFile(callee.getSourceFile(), namespace, this.project);
-      if (file !== undefined) {
-        name = callee.getName();
-        target = localFunction(file, name);
+  /**
+   * The project function an expression names: `helper`, `helpers.helper`
+   * (resolved through imports), `this.method` (a non-step member of the class).
+   */
+  #resolve(expression: ts.Expression, scope: Scope): Target | undefined {
+    if (ts.isIdentifier(expression)) {
+      const local = localFunction(expression);
+      if (local !== undefined) {
+        const cls = local.isNested ? scope.cls : undefined;
+        return { fn: local.fn, name: expression.text, cls, isClosure: local.isNested };
       }
+      const fn = this.modules.resolveName(expression.getSourceFile(), expression.text);
+      return fn === undefined ? undefined : { fn, name: expression.text, cls: undefined, isClosure: false };
     }
-    if (target !== undefined && name !== undefined) this.#enter(target, name, context, contextParameters(target));
+    if (!ts.isPropertyAccessExpression(expression)) return undefined;
+    const receiver = expression.expression;
+    const name = expression.name.text;
+    if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
+      const fn = scope.cls?.steps.has(name) ? undefined : scope.cls?.members.get(name);
+      return fn === undefined ? undefined : { fn, name, cls: scope.cls, isClosure: false };
+    }
+    if (!ts.isIdentifier(receiver)) return undefined;
+    const fn = this.modules.resolveMember(expression.getSourceFile(), receiver.text, name);
+    return fn === undefined ? undefined : { fn, name, cls: undefined, isClosure: false };
   }
 
-  #enter(fn: Node, name: string, context: WalkContext, ctxNames: string[]): void {
-    if (this.#visited.has(fn)) return;
-    this.#visited.add(fn);
-    const body = functionBody(fn);
-    if (body === undefined) return;
-    this.walk(body, {
-      ...context,
-      ctxNames: new Set([...context.ctxNames, ...ctxNames]),
-      chain: [...context.chain, name],
+  /**
+   * Enters a function, once per set of ctx names (the recursion guard, too).
+   * A name is a DurableContext when a parameter is typed so, when the caller
+   * passes its context in that place (`args`), when the caller says so
+   * (`extraCtxNames`, a branch), or when a closure sees the caller's.
+   */
+  #enter(target: Target, scope: Scope, args?: readonly ts.Expression[], extraCtxNames: readonly string[] = []): void {
+    const { fn } = target;
+    if (fn.body === undefined) return;
+    const ctxNames = new Set([...contextParameters(fn), ...extraCtxNames, ...(target.isClosure ? scope.ctxNames : [])]);
+    args?.forEach((argument, index) => {
+      const parameter = fn.parameters[index]?.name;
+      if (
+        ts.isIdentifier(argument) &&
+        scope.ctxNames.has(argument.text) &&
+        parameter !== undefined &&
+        ts.isIdentifier(parameter)
+      ) {
+        ctxNames.add(parameter.text);
+      }
     });
-    // Reached through another path later, the same function reports at the same nodes: findings are deduplicated.
-    this.#visited.delete(fn);
+    const key = [...ctxNames].sort().join(',');
+    let keys = this.#entered.get(fn);
+    if (keys === undefined) {
+      keys = new Set();
+      this.#entered.set(fn, keys);
+    }
+    if (keys.has(key)) return;
+    keys.add(key);
+    this.walk(fn.body, {
+      ...scope,
+      cls: target.cls,
+      ctxNames,
+      chain: [...scope.chain, target.name],
+      isTopLevel: false,
+    });
   }
 }
 
-/** Steps must not call ctx operations or other steps. */
+/** A step body (a `@Step` method, a `ctx.step` callback) must not call ctx operations or other steps. */
 function checkStepBody(
-  method: MethodDeclaration,
-  steps: Set<string>,
-  service: ServiceModel,
-  report: (node: Node, code: RuleCode, what: string, chain: string[], where?: string) => void,
+  body: ts.Node,
+  cls: ServiceClass | undefined,
+  ctxNames: readonly string[],
+  where: string,
+  report: Report,
 ): void {
-  const body = method.getBody();
-  if (body === undefined) return;
-  const contextNames = new Set(
-    method
-      .getParameters()
-      .filter((p) => /DurableContext/.test(p.getTypeNode()?.getText() ?? ''))
-      .map((p) => p.getName()),
+  const names = new Set(ctxNames);
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const receiver = node.expression.expression;
+      const member = node.expression.name.text;
+      if (receiver.kind === ts.SyntaxKind.ThisKeyword && cls?.steps.has(member)) {
+        report(node, 'nested-step', `this.${member}()`, [], where);
+      } else if (ts.isIdentifier(receiver) && names.has(receiver.text)) {
+        report(node, 'ctx-in-step', `${receiver.text}.${member}()`, [], where);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+}
+
+function serviceClass(declaration: ts.ClassDeclaration, service: ServiceModel): ServiceClass {
+  const steps = new Set(service.steps.map((step) => step.method));
+  const members = new Map<string, FunctionNode>();
+  for (const member of declaration.members) {
+    const name = memberName(member);
+    if (name === undefined || steps.has(name)) continue;
+    if (ts.isMethodDeclaration(member) && member.body !== undefined) members.set(name, member);
+    else if (ts.isPropertyDeclaration(member)) {
+      const fn = functionLiteral(member.initializer);
+      if (fn !== undefined) members.set(name, fn);
+    }
+  }
+  return { name: service.className, steps, members };
+}
+
+function memberName(member: ts.ClassElement): string | undefined {
+  const name = member.name;
+  return name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
+}
+
+function isStatic(member: ts.PropertyDeclaration): boolean {
+  return ts.getModifiers(member)?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword) ?? false;
+}
+
+/** Parameters typed as DurableContext: the names a function calls durable operations on. */
+function contextParameters(fn: ts.SignatureDeclaration): string[] {
+  return fn.parameters.flatMap((parameter) =>
+    ts.isIdentifier(parameter.name) &&
+    parameter.type !== undefined &&
+    DURABLE_CONTEXT_TYPE.test(parameter.type.getText())
+      ? [parameter.name.text]
+      : [],
   );
-  const where = `in step ${service.className}.${method.getName()}`;
-  body.forEachDescendant((node) => {
-    if (!Node.isCallExpression(node)) return;
-    const callee = node.getExpression();
-    if (!Node.isPropertyAccessExpression(callee)) return;
-    const receiver = callee.getExpression();
-    if (receiver.getKind() === SyntaxKind.ThisKeyword && steps.has(callee.getName())) {
-      report(node, 'nested-step', `this.${callee.getName()}()`, [], where);
-    } else if (Node.isIdentifier(receiver) && contextNames.has(receiver.getText())) {
-      report(node, 'ctx-in-step', `${receiver.getText()}.${callee.getName()}()`, [], where);
-    }
-  });
 }
 
-/** What a call is, if a rule forbids it in workflow code. */
-function classifyCall(node: CallExpression): { code: RuleCode; what: string } | undefined {
-  const callee = node.getExpression();
-  if (Node.isIdentifier(callee)) {
-    const name = callee.getText();
-    const imported = importOf(callee.getSourceFile(), name);
-    if (imported !== undefined) {
-      const { module, importedName } = imported;
-      if (CRYPTO_MODULES.has(module) && CRYPTO_RANDOM.has(importedName))
-        return { code: 'nondeterministic-random', what: `${name}()` };
-      if (module === 'uuid' && UUID_RANDOM.has(importedName))
-        return { code: 'nondeterministic-random', what: `${name}()` };
-      if (module === 'nanoid' && importedName === 'nanoid')
-        return { code: 'nondeterministic-random', what: `${name}()` };
-      if (FS_MODULES.has(module) || NET_MODULES.has(module) || HTTP_MODULES.has(module)) {
-        return { code: 'io-outside-step', what: `${name}() from '${module}'` };
-      }
-      if (TIMER_MODULES.has(module) && (TIMERS.has(importedName) || module.endsWith('promises'))) {
-        return { code: 'timer-outside-sleep', what: `${name}()` };
-      }
-      return undefined;
-    }
-    if (!isGlobal(callee)) return undefined;
-    if (TIMERS.has(name)) return { code: 'timer-outside-sleep', what: `${name}()` };
-    if (name === 'fetch') return { code: 'io-outside-step', what: 'fetch()' };
-    if (name === 'Date' && node.getArguments().length === 0) return { code: 'nondeterministic-time', what: 'Date()' };
-    return undefined;
-  }
-  if (!Node.isPropertyAccessExpression(callee)) return undefined;
-  const member = callee.getName();
-  const receiver = callee.getExpression();
-  const receiverText = receiver.getText();
-  if (Node.isIdentifier(receiver)) {
-    const imported = importOf(receiver.getSourceFile(), receiverText);
-    if (imported !== undefined) {
-      const { module } = imported;
-      if (CRYPTO_MODULES.has(module) && CRYPTO_RANDOM.has(member))
-        return { code: 'nondeterministic-random', what: `${receiverText}.${member}()` };
-      if (module === 'uuid' && UUID_RANDOM.has(member))
-        return { code: 'nondeterministic-random', what: `${receiverText}.${member}()` };
-      if (FS_MODULES.has(module) || NET_MODULES.has(module) || HTTP_MODULES.has(module)) {
-        return { code: 'io-outside-step', what: `${receiverText}.${member}() from '${module}'` };
-      }
-      if (TIMER_MODULES.has(module)) return { code: 'timer-outside-sleep', what: `${receiverText}.${member}()` };
-      return undefined;
-    }
-    if (isGlobal(receiver)) {
-      if (receiverText === 'Date' && member === 'now') return { code: 'nondeterministic-time', what: 'Date.now()' };
-      if (receiverText === 'Math' && member === 'random')
-        return { code: 'nondeterministic-random', what: 'Math.random()' };
-      if (receiverText === 'performance' && member === 'now')
-        return { code: 'nondeterministic-time', what: 'performance.now()' };
-      if (receiverText === 'process' && member === 'hrtime')
-        return { code: 'nondeterministic-time', what: 'process.hrtime()' };
-      if (receiverText === 'crypto' && CRYPTO_RANDOM.has(member))
-        return { code: 'nondeterministic-random', what: `crypto.${member}()` };
-    }
-  }
-  if (receiverText === 'process.hrtime' && member === 'bigint')
-    return { code: 'nondeterministic-time', what: 'process.hrtime.bigint()' };
-  if (receiverText === 'globalThis' && member === 'fetch')
-    return { code: 'io-outside-step', what: 'globalThis.fetch()' };
-  if (member === 'send' && isSdkSend(node, receiver))
-    return { code: 'io-outside-step', what: `${receiverText}.send()` };
-  return undefined;
-}
-
-/** `client.send(new XCommand(...))`, or `.send` on something named like an SDK client. */
-function isSdkSend(node: CallExpression, receiver: Node): boolean {
-  const [argument] = node.getArguments();
-  if (argument !== undefined && Node.isNewExpression(argument) && /Command$/.test(argument.getExpression().getText()))
-    return true;
-  return /client$/i.test(receiver.getText());
-}
-
-/** True when no declaration in scope shadows the identifier (a global such as Date, Math, fetch). */
-function isGlobal(identifier: Node): boolean {
-  const name = identifier.getText();
-  for (let scope: Node | undefined = identifier.getParent(); scope !== undefined; scope = scope.getParent()) {
-    if (Node.isSourceFile(scope) || Node.isBlock(scope) || Node.isFunctionLikeDeclaration(scope)) {
-      const declared =
-        (Node.isFunctionLikeDeclaration(scope) && scope.getParameters().some((p) => p.getName() === name)) ||
-        (Node.isSourceFile(scope) && importOf(scope, name) !== undefined) ||
-        ((Node.isSourceFile(scope) || Node.isBlock(scope)) &&
-          scope.getVariableStatements().some((s) => s.getDeclarations().some((d) => d.getName() === name))) ||
-        ((Node.isSourceFile(scope) || Node.isBlock(scope)) && scope.getFunctions().some((f) => f.getName() === name));
-      if (declared) return false;
-    }
-  }
-  return true;
-}
-
-/** Where `name` was imported from in `file`, if it was: module specifier and the imported (not local) name. */
-function importOf(
-  file: SourceFile,
-  name: string,
-): { module: string; importedName: string; declaration: ImportDeclaration } | undefined {
-  for (const declaration of file.getImportDeclarations()) {
-    if (declaration.isTypeOnly()) continue;
-    const module = declaration.getModuleSpecifierValue();
-    if (declaration.getDefaultImport()?.getText() === name) return { module, importedName: 'default', declaration };
-    if (declaration.getNamespaceImport()?.getText() === name) return { module, importedName: '*', declaration };
-    for (const named of declaration.getNamedImports()) {
-      if (named.isTypeOnly()) continue;
-      if ((named.getAliasNode()?.getText() ?? named.getName()) === name)
-        return { module, importedName: named.getName(), declaration };
-    }
-  }
-  return undefined;
-}
-
-/** A function declared in `file` under `name`: `function name() {}` or `const name = () => {}` / `function () {}`. */
-function localFunction(file: SourceFile, name: string): Node | undefined {
-  const declared = file.getFunction(name);
-  if (declared !== undefined) return declared;
-  const variable = file.getVariableDeclaration(name);
-  const initializer = variable?.getInitializer();
-  if (initializer !== undefined && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer)))
-    return initializer;
-  return undefined;
-}
-
-/** The function `name` refers to in `file`: declared there, or imported from a project file. */
-function resolveFunction(file: SourceFile, name: string, project: Project): Node | undefined {
-  const local = localFunction(file, name);
-  if (local !== undefined) return local;
-  const imported = importOf(file, name);
-  if (imported === undefined || imported.importedName === '*' || imported.importedName === 'default') return undefined;
-  const target = projectFile(file, imported.module, project);
-  return target === undefined ? undefined : localFunction(target, imported.importedName);
-}
-
-function importedNamespaceFile(file: SourceFile, namespace: string, project: Project): SourceFile | undefined {
-  const imported = importOf(file, namespace);
-  if (imported === undefined || imported.importedName !== '*') return undefined;
-  return projectFile(file, imported.module, project);
-}
-
-/** The project source file a relative module specifier names (`./helpers.js` → helpers.ts), if it is one. */
-function projectFile(from: SourceFile, specifier: string, project: Project): SourceFile | undefined {
-  if (!specifier.startsWith('.')) return undefined;
-  const base = path.resolve(path.dirname(from.getFilePath()), specifier);
-  const stem = base.replace(/\.(m|c)?js$/, '');
-  for (const candidate of [`${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, path.join(base, 'index.ts')]) {
-    const file = project.getSourceFile(candidate) ?? project.addSourceFileAtPathIfExists(candidate);
-    if (file !== undefined) return file;
-  }
-  return undefined;
-}
-
-/** Parameters of a helper typed as DurableContext: the names it calls durable operations on. */
-function contextParameters(fn: Node): string[] {
-  if (!Node.isFunctionLikeDeclaration(fn) && !Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) return [];
-  return fn
-    .getParameters()
-    .filter((p) => /\bDurableContext\b/.test(p.getTypeNode()?.getText() ?? ''))
-    .map((p) => p.getName());
-}
-
-/** The function literals passed to ctx.parallel (in its array) or ctx.map. */
-function branchFunctions(
-  call: CallExpression,
-): (import('ts-morph').ArrowFunction | import('ts-morph').FunctionExpression)[] {
-  const found: (import('ts-morph').ArrowFunction | import('ts-morph').FunctionExpression)[] = [];
-  for (const argument of call.getArguments()) {
-    const candidates = Node.isArrayLiteralExpression(argument) ? argument.getElements() : [argument];
-    for (const candidate of candidates) {
-      if (Node.isArrowFunction(candidate) || Node.isFunctionExpression(candidate)) found.push(candidate);
-    }
-  }
-  return found;
-}
-
-function functionBody(fn: Node): Node | undefined {
-  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn) || Node.isFunctionExpression(fn))
-    return fn.getBody();
-  if (Node.isArrowFunction(fn)) return fn.getBody();
-  return undefined;
+/** `in ctx.step('load')`, as a message names an inline step body. */
+function inlineStep(call: ts.CallExpression, operation: string): string {
+  const [name] = call.arguments;
+  const label = name !== undefined && ts.isStringLiteralLike(name) ? `'${name.text}'` : '…';
+  return operation === 'step'
+    ? `in the body of ctx.step(${label})`
+    : `in the submit function of ctx.waitForCallback(${label})`;
 }

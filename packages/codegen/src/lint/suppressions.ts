@@ -3,7 +3,8 @@ import type { Project } from 'ts-morph';
 import type { Diagnostic } from '../diagnostics.js';
 import { RULES } from './rules.js';
 
-const SUPPRESSION = /\/\/\s*durable-ignore\s+([a-z][a-z0-9-]*)(?:\s+(\S.*))?$/;
+/** `// durable-ignore CODE reason` (a `:` after the code is allowed), to the end of the line. */
+const SUPPRESSION = /\/\/\s*durable-ignore\s+([a-z][a-z0-9-]*):?(?:\s+(\S.*?))?\s*$/;
 
 /**
  * Applies `// durable-ignore CODE reason` comments: on the finding's line or
@@ -13,9 +14,13 @@ const SUPPRESSION = /\/\/\s*durable-ignore\s+([a-z][a-z0-9-]*)(?:\s+(\S.*))?$/;
 export function applySuppressions(findings: Diagnostic[], project: Project, root: string): Diagnostic[] {
   const kept: Diagnostic[] = [];
   const warned = new Set<string>();
+  const linesOf = new Map<string, string[]>();
   for (const finding of findings) {
-    const file = project.getSourceFile(path.join(root, finding.file));
-    const lines = file?.getFullText().split('\n') ?? [];
+    let lines = linesOf.get(finding.file);
+    if (lines === undefined) {
+      lines = project.getSourceFile(path.join(root, finding.file))?.getFullText().split(/\r?\n/) ?? [];
+      linesOf.set(finding.file, lines);
+    }
     let suppressed = false;
     for (const lineNumber of [finding.line, finding.line - 1]) {
       const match = SUPPRESSION.exec(lines[lineNumber - 1] ?? '');

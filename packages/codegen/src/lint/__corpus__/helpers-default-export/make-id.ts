@@ -1,0 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
+export default function makeId(): string {
+  return randomUUID(); // expect: nondeterministic-random via TicketService.open → makeId
+}

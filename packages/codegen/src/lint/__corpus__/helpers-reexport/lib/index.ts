@@ -1,0 +1,2 @@
+export { choose as pickShard } from './shards.js';
+export * from './tags.js';

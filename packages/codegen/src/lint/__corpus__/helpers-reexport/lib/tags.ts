@@ -1,0 +1,3 @@
+export function tag(key: string): string {
+  return `${key}-${Date.now()}`; // expect: nondeterministic-time via ShardService.assign → tag
+}
