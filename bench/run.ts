@@ -1,0 +1,242 @@
+/**
+ * `npm run bench`: this project against its peers, in one run, as markdown tables on stdout (progress goes to
+ * stderr). bench/README.md says what each column means and how each peer is set up.
+ *
+ * Flags: `--quick` (N = 100 only, without the 200-service generate/check timings: under a minute),
+ * `--json FILE` (the peer rows as JSON).
+ */
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { LocalDynamoDb } from '../test/support/dynamodb-servers.js';
+import {
+  DYNAMODB_STORES,
+  describeJob,
+  type Job,
+  type Measured,
+  type Row,
+  RUNS,
+  runRounds,
+  type StoreName,
+  type SystemName,
+  startJobs,
+  timed,
+} from './harness.js';
+import { startServers, warmUp } from './servers.js';
+import {
+  type BundleFigure,
+  buildSampleBundles,
+  measureColdImports,
+  type SampleBundles,
+  timeScript,
+} from './tooling.js';
+
+const USAGE = 'usage: npm run bench -- [--quick] [--json FILE]';
+/** Warm-up requests for DynamoDB Local (see servers.ts); --quick has less time to spend on it. */
+const FULL_WARM_UP = 6_000;
+const QUICK_WARM_UP = 1_000;
+
+/** Which stores each system runs on, in table order. */
+const PLAN: ReadonlyArray<{ system: SystemName; stores: readonly StoreName[]; variant?: 'pipelined' }> = [
+  { system: 'durable', stores: ['memory', ...DYNAMODB_STORES] },
+  // The same engine with checkpoint pipelining on (createHandler's pipelineCheckpoints; off by default).
+  { system: 'durable', stores: DYNAMODB_STORES, variant: 'pipelined' },
+  { system: 'aws-sdk-engine', stores: ['memory'] },
+  { system: 'aws-sdk-runner', stores: ['local-runner'] },
+  { system: 'diy', stores: DYNAMODB_STORES },
+  { system: 'powertools', stores: DYNAMODB_STORES },
+];
+
+let options: { quick: boolean; json: string | undefined };
+try {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'string' } } });
+  options = { quick: values.quick, json: values.json };
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+
+// Children inherit the environment: the AWS SDK's Node 20 deprecation notice would otherwise repeat in each.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const sizes = options.quick ? [100] : [10, 100, 1000];
+const failures: string[] = [];
+// Other work on the machine skews every figure: the output says how busy it was.
+const loadAtStart = loadavg()[0]!;
+
+let servers: LocalDynamoDb[] = [];
+let sample: SampleBundles | undefined;
+const measured: Measured[] = [];
+// Bundled while the servers start and the first jobs set up, before anything is measured.
+const bundling = attempt('sample app generated and bundled', buildSampleBundles).then((built) => {
+  sample = built;
+});
+try {
+  servers = await step('local DynamoDB servers started', startServers);
+  const dynamoDbLocal = servers.find((server) => server.name === 'dynamodb-local')!;
+  for (const [index, n] of sizes.entries()) {
+    const jobs = PLAN.flatMap(({ system, stores, variant }) =>
+      stores.map((store): Job => {
+        const endpoint = servers.find((server) => server.name === store)?.endpoint;
+        return {
+          system,
+          store,
+          n,
+          ...(endpoint === undefined ? {} : { endpoint }),
+          ...(variant === undefined ? {} : { variant }),
+        };
+      }),
+    );
+    const starting = startJobs(jobs, fail);
+    if (index === 0) {
+      // While the first jobs set up, before anything is measured.
+      await attempt('DynamoDB Local warmed up', () =>
+        warmUp(dynamoDbLocal, options.quick ? QUICK_WARM_UP : FULL_WARM_UP),
+      );
+      await bundling;
+    }
+    const rows = await step(`N = ${n} set up and measured`, async () => runRounds(await starting, fail));
+    for (const row of rows) {
+      console.error(`  ${describeJob(row)}: ${fixed(row.msPerStep)} ms/step, ${fixed(row.replayMsPerOp)} ms/replay`);
+    }
+    measured.push(...rows);
+  }
+} finally {
+  await Promise.all(servers.map((server) => server.stop()));
+}
+
+let tooling: Tooling;
+try {
+  tooling = {
+    generateMs: options.quick ? null : await attempt('generate, 200 services', () => timeScript('generate-200.ts')),
+    checkMs: options.quick ? null : await attempt('check, 200 services', () => timeScript('check-200.ts')),
+    bundles: sample === undefined ? [] : ((await attempt('cold imports', () => measureColdImports(sample!))) ?? []),
+  };
+} finally {
+  sample?.dispose();
+}
+
+console.log(
+  '\n## Peers: N sequential steps with 40-byte results\n\n' +
+    `Median of ${RUNS} rounds after a warm-up round; each job in a process of its own, the rounds of all jobs ` +
+    `interleaved. Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ` +
+    `${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end.\n`,
+);
+console.log(peerTable(measured));
+console.log(
+  "\n÷: durable's figure (defaults) divided by the row's, on the same store and N (below 1: durable is faster); " +
+    'aws-sdk-runner is compared with durable on memory. Requests: to DynamoDB on the DynamoDB stores, ' +
+    'CheckpointStore calls for durable on memory, checkpoint API calls for aws-sdk-engine; per execution of ' +
+    'N steps, its fixed costs (claim, finish) included.',
+);
+console.log(`\n## Tooling\n\n${toolingTable(tooling)}`);
+if (failures.length > 0) {
+  console.log(`\n## Failed\n\n${failures.map((failure) => `- ${failure.split('\n')[0]}`).join('\n')}`);
+  process.exitCode = 1;
+}
+if (options.json !== undefined) {
+  const rows: Row[] = measured.map(
+    ({ system, store, variant, n, msPerStep, requestsPerStep, replayMsPerOp, rssMb }) => ({
+      system,
+      store,
+      ...(variant === undefined ? {} : { variant }),
+      n,
+      msPerStep,
+      requestsPerStep,
+      replayMsPerOp,
+      rssMb,
+    }),
+  );
+  writeFileSync(options.json, `${JSON.stringify(rows, null, 2)}\n`);
+}
+
+interface Tooling {
+  /** `undefined`: failed; `null`: skipped (--quick). */
+  generateMs: number | null | undefined;
+  checkMs: number | null | undefined;
+  bundles: BundleFigure[];
+}
+
+function fail(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  failures.push(message);
+  console.error(message);
+}
+
+/** Runs `work`, saying on stderr how long it took. */
+async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const { ms, value } = await timed(work);
+  console.error(`${what} (${(ms / 1000).toFixed(1)} s)`);
+  return value;
+}
+
+/** {@link step}, but a failure is recorded (and the output says so) instead of ending the run. */
+async function attempt<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await step(what, work);
+  } catch (error) {
+    fail(new Error(`${what}: ${(error as Error).message}`));
+    return undefined;
+  }
+}
+
+function peerTable(rows: readonly Measured[]): string {
+  const lines = [
+    '| N | system | store | ms/step | ÷ | requests/step | requests per execution | replay ms/op | ÷ | peak RSS MB |',
+    '|---:|---|---|---:|---:|---:|---|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const durableStore = row.store === 'local-runner' ? 'memory' : row.store;
+    const durable = rows.find(
+      (r) => r.system === 'durable' && r.variant === undefined && r.n === row.n && r.store === durableStore,
+    );
+    const isDurable = row.system === 'durable' && row.variant === undefined;
+    const system = row.variant === undefined ? row.system : `${row.system} (${row.variant})`;
+    lines.push(
+      `| ${row.n} | ${system} | ${row.store} | ${fixed(row.msPerStep)} | ` +
+        `${isDurable ? '' : ratio(durable?.msPerStep, row.msPerStep)} | ` +
+        `${row.requestsPerStep === null ? '—' : row.requestsPerStep.toFixed(2)} | ${breakdown(row.requests)} | ` +
+        `${fixed(row.replayMsPerOp)} | ${isDurable ? '' : ratio(durable?.replayMsPerOp, row.replayMsPerOp)} | ` +
+        `${Math.round(row.rssMb)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function toolingTable(tooling: Tooling): string {
+  const ms = (value: number | null | undefined) =>
+    value === undefined ? 'failed' : value === null ? 'skipped (--quick)' : `${value} ms`;
+  const lines = [
+    '| what | figure |',
+    '|---|---:|',
+    `| generate, 200 services × 10 steps (median of 3, bench/generate-200.ts) | ${ms(tooling.generateMs)} |`,
+    `| check, 200 services (median of 3, bench/check-200.ts) | ${ms(tooling.checkMs)} |`,
+  ];
+  for (const bundle of tooling.bundles) {
+    lines.push(
+      `| sample handler \`${bundle.service}\`: index.mjs / zip | ${kb(bundle.bundleBytes)} / ${kb(bundle.zipBytes)} |`,
+      `| sample handler \`${bundle.service}\`: cold import in a fresh Node process (median of 5) | ` +
+        `${fixed(bundle.coldImportMs)} ms |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function fixed(value: number): string {
+  return value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(3) : value.toFixed(4);
+}
+
+function ratio(durable: number | undefined, other: number): string {
+  return durable === undefined ? '—' : (durable / other).toFixed(2);
+}
+
+function breakdown(requests: Measured['requests']): string {
+  if (requests === undefined) return 'not observable';
+  return Object.entries(requests)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([command, count]) => `${command} ${count}`)
+    .join(', ');
+}
+
+function kb(bytes: number): string {
+  return `${Math.round(bytes / 1024)} KB`;
+}

@@ -1,0 +1,120 @@
+/**
+ * The build side: how long `generate` and `check` take on a 200-service app (the scripts generate-200.ts and
+ * check-200.ts, each run in a child process; each prints the median of 3 runs), and what the sample app's
+ * bundled handlers weigh and how long each takes to import cold, in a fresh Node process.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './harness.js';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const SCRATCH = fileURLToPath(new URL('./.tmp/', import.meta.url));
+/** Fresh processes per bundle for the cold import time. */
+const COLD_IMPORTS = 5;
+
+/** One bundled service of the sample app. */
+export interface BundleFigure {
+  service: string;
+  /** The minified `index.mjs`. */
+  bundleBytes: number;
+  /** The deployable zip. */
+  zipBytes: number;
+  /** Median time of `await import(index.mjs)` in a fresh Node process. */
+  coldImportMs: number;
+}
+
+/** Runs `bench/<script>` (generate-200.ts or check-200.ts) and returns the median it prints. */
+export async function timeScript(script: 'generate-200.ts' | 'check-200.ts'): Promise<number> {
+  const output = await runNode([...process.execArgv, path.join(REPO, 'bench', script)]);
+  const match = / in (\d+) ms/.exec(output);
+  if (match === null) throw new Error(`bench/${script} printed no timing:\n${output}`);
+  return Number(match[1]);
+}
+
+/** The sample app's handlers, bundled in a scratch folder; `dispose` removes it. */
+export interface SampleBundles {
+  bundles: Omit<BundleFigure, 'coldImportMs'>[];
+  /** The `index.mjs` of each bundle, by service. */
+  entries: Map<string, string>;
+  dispose(): void;
+}
+
+/**
+ * Copies the sample app's sources to a scratch folder (the real app's generated/ and dist/ stay as they are)
+ * and runs codegen's `generate` and `bundle` on it.
+ */
+export async function buildSampleBundles(): Promise<SampleBundles> {
+  const { bundle, formatDiagnostic, generate } = await import('../packages/codegen/src/index.js');
+  mkdirSync(SCRATCH, { recursive: true });
+  writeFileSync(path.join(SCRATCH, '.gitignore'), '*\n');
+  const root = mkdtempSync(path.join(SCRATCH, 'sample-'));
+  const dispose = () => rmSync(root, { recursive: true, force: true });
+  try {
+    cpSync(path.join(REPO, 'apps', 'sample', 'src'), path.join(root, 'src'), { recursive: true });
+    writeFileSync(path.join(root, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    writeFileSync(
+      path.join(root, 'tsconfig.json'),
+      JSON.stringify({ extends: path.join(REPO, 'tsconfig.base.json'), include: ['src', 'generated'] }),
+    );
+    const generated = generate({ root, paths: ['src/**/*.ts'], account: '123456789012', region: 'us-east-1' });
+    if (generated.diagnostics.length > 0) {
+      throw new Error(`generate on the sample app:\n${generated.diagnostics.map(formatDiagnostic).join('\n')}`);
+    }
+    const { services } = await bundle({ root });
+    const entries = new Map(services.map((service) => [service.name, path.join(service.dir, 'index.mjs')]));
+    return {
+      bundles: services.map((service) => ({
+        service: service.name,
+        bundleBytes: statSync(entries.get(service.name)!).size,
+        zipBytes: service.bytes,
+      })),
+      entries,
+      dispose,
+    };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+/** Each bundle's cold import time: the median of {@link COLD_IMPORTS} fresh Node processes. */
+export async function measureColdImports(sample: SampleBundles): Promise<BundleFigure[]> {
+  const figures: BundleFigure[] = [];
+  for (const bundle of sample.bundles) {
+    const imports: number[] = [];
+    for (let i = 0; i < COLD_IMPORTS; i++) imports.push(await coldImportMs(sample.entries.get(bundle.service)!));
+    figures.push({ ...bundle, coldImportMs: median(imports) });
+  }
+  return figures;
+}
+
+/** `await import(file)` in a fresh Node process, timed from inside it. */
+async function coldImportMs(file: string): Promise<number> {
+  const script =
+    'const started = performance.now();' +
+    `await import(${JSON.stringify(pathToFileURL(file).href)});` +
+    'process.stdout.write(String(performance.now() - started));';
+  return Number(await runNode(['--input-type=module', '--eval', script]));
+}
+
+/** Runs Node with `args`; resolves with its stdout, rejects with its stderr when it fails. */
+function runNode(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+    });
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve(stdout.trim());
+      else reject(new Error(`node ${args.join(' ')} exited with ${code}:\n${stderr}`));
+    });
+  });
+}
