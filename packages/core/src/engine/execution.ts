@@ -34,6 +34,8 @@ export interface ExecutionSettings {
   journal: readonly OperationRecord[];
   /** Signs callback tokens (the execution record's secret). */
   callbackSecret: string;
+  /** This invocation's lease owner id. */
+  owner: string;
   /** ARN the function was invoked with, passed on to child invokes. */
   callerArn: string | undefined;
   now: () => number;
@@ -197,9 +199,21 @@ export class Execution implements ScopeOwner {
     for (;;) {
       const startedAt = Date.now();
       if (isAtMostOnce) {
-        const started: OperationRecord = { ...base, status: 'STARTED', attempt, updatedAt: this.#settings.now() };
+        const started: OperationRecord = {
+          ...base,
+          status: 'STARTED',
+          attempt,
+          owner: this.#settings.owner,
+          updatedAt: this.#settings.now(),
+        };
         const outcome = await this.#write(started, expected);
-        if (!outcome.ok) return this.#adopt(outcome.current, position);
+        // A write whose answer was lost and retried finds itself standing there: that is success, not a rival.
+        const isOwnWrite =
+          !outcome.ok &&
+          outcome.current?.status === 'STARTED' &&
+          outcome.current.attempt === attempt &&
+          outcome.current.owner === this.#settings.owner;
+        if (!outcome.ok && !isOwnWrite) return this.#adopt(outcome.current, position);
         expected = { status: 'STARTED', attempt };
       }
       let result: { value: unknown } | { error: unknown };

@@ -110,6 +110,7 @@ export async function runInvocation(
     key,
     journal,
     callbackSecret: record.secret ?? '',
+    owner,
     callerArn: settings.callerArn,
     now,
     deadline,

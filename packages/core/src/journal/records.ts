@@ -35,6 +35,8 @@ export interface OperationRecord extends OperationSignature {
   error?: string;
   /** Epoch ms a sleep ends. */
   wakeAt?: number;
+  /** The invocation that wrote a `STARTED` record (at-most-once steps), so it knows its own write on a retry. */
+  owner?: string;
   /** Epoch ms the next attempt of a `RETRYING` step may start. */
   retryAt?: number;
   /** Epoch ms after which a `STARTED` callback times out. */

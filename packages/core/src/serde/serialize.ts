@@ -44,11 +44,18 @@ export interface SerializeOptions {
 /**
  * Serializes `value` for the journal. `what` names the value in errors
  * ("the result of step 'charge'"). Throws {@link SerializationError} for
- * functions, symbols, promises, cycles and nesting deeper than 512 levels.
+ * functions, symbols, promises, cycles, nesting deeper than 512 levels, and
+ * values that throw when read (a getter, `toJSON` or proxy trap).
  */
 export function serialize(value: unknown, what: string, options: SerializeOptions = {}): string {
   const state: EncodeState = { what, canonical: options.canonical ?? false, ancestors: new Set() };
-  return JSON.stringify(encode(value, '$', 0, state));
+  try {
+    return JSON.stringify(encode(value, '$', 0, state));
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    const thrown = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new SerializationError(what, '$', `reading it threw ${thrown}`, { cause: error });
+  }
 }
 
 /** Reads back a value written by {@link serialize}. */

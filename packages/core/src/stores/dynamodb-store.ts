@@ -267,6 +267,7 @@ export class DynamoDbStore implements CheckpointStore {
       const value = record[field];
       if (value !== undefined) item[field] = { N: String(value) };
     }
+    if (record.owner !== undefined) item.owner = { S: record.owner };
     if (record.result !== undefined)
       Object.assign(item, encoder.encode('result', record.result, `the result at ${record.position}`));
     if (record.error !== undefined)
@@ -663,6 +664,8 @@ function toOperationRecord(item: Item, chunks: ChunkData): OperationRecord {
     attempt: num(item, 'attempt') ?? 1,
     updatedAt: num(item, 'updatedAt') ?? 0,
   };
+  const writer = item.owner?.S;
+  if (writer !== undefined) record.owner = writer;
   const result = decodeValue(item, owner, 'result', chunks);
   const error = decodeValue(item, owner, 'error', chunks);
   if (result !== undefined) record.result = result;

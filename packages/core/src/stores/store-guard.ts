@@ -14,7 +14,11 @@ export function guardStore(store: CheckpointStore, onFault?: (error: StoreUnavai
       try {
         return await call.apply(store, args);
       } catch (error) {
-        if (isDurableError(error)) throw error;
+        if (isDurableError(error)) {
+          // A fault already wrapped by an inner guard (createHandler guards its store too) is still a fault here.
+          if (error instanceof StoreUnavailableError) onFault?.(error);
+          throw error;
+        }
         const fault = new StoreUnavailableError(operation, { cause: error });
         onFault?.(fault);
         throw fault;
