@@ -166,23 +166,11 @@ describe('bad input, fuzzed with fast-check, against DynamoDB Local', () => {
     );
     expect(error).toBeInstanceOf(DurableError);
     expect((error as DurableError).code).toBe('EXECUTION_CONFLICT');
+    // DESIGN §7: a refused event writes nothing, not even the chunks of its large input.
     const after = await scanTable(client, badTable);
-    const keyOf = (item: Item) => `${item.pk?.S}|${item.sk?.S}`;
-    const afterKeys = new Set(after.map(keyOf));
-    const beforeKeys = new Set(before.map(keyOf));
-    // Every item that was there is there unchanged.
-    expect(after.filter((item) => beforeKeys.has(keyOf(item)))).toEqual(before);
-    expect(before.every((item) => afterKeys.has(keyOf(item)))).toBe(true);
-    // Product bug (reported): DESIGN §7 says a bad event writes nothing, but DynamoDbStore.claim writes the
-    // input's chunks before its conditional update and leaves them behind when the claim is refused (here a
-    // conflict; also busy and finished executions, i.e. every redelivery of a large event). Pinned here: only
-    // orphan input chunks are added, in the partition of the execution the event named.
-    const added = after.filter((item) => !beforeKeys.has(keyOf(item)));
-    for (const item of added) {
-      expect(item.pk?.S).toBe(`reliability-fuzz#${SEEDED.executionId}`);
-      expect(item.sk?.S).toMatch(/^chunk#meta#input#/);
-    }
-    figures.orphanChunksLeftByRefusedClaim = added.length;
+    expect(after).toEqual(before);
+    const added = after.length - before.length;
+    figures.orphanChunksLeftByRefusedClaim = added;
   }, 60_000);
 
   it(

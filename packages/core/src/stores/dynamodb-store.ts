@@ -135,6 +135,9 @@ export class DynamoDbStore implements CheckpointStore {
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {
     const pk = partitionKey(request.key);
+    // A large input is chunked; its chunks are written only by a claim that creates the execution, so an event
+    // refused as busy, finished or conflicting writes nothing. Such an event first tries the existing execution.
+    let createOnly = false;
     // A lost race (the record changed between the refused write and the read) is decided again; it settles fast.
     for (let round = 0; ; round++) {
       const encoder = this.#encoder(pk, META_OWNER, request.now);
@@ -189,11 +192,23 @@ export class DynamoDbStore implements CheckpointStore {
         values[':input'] = value;
         sets.push('#input = if_not_exists(#input, :input)');
       }
-      const condition =
-        request.input !== undefined && request.workflow !== undefined
-          ? `attribute_not_exists(pk) OR (${[takeOver, ...conditions].join(' AND ')})`
-          : [`attribute_exists(pk)`, takeOver, ...conditions].join(' AND ');
-      await this.#writeChunks(encoder.chunks);
+      const chunked = encoder.chunks.length > 0;
+      let condition: string;
+      if (chunked && !createOnly) {
+        // Existing executions keep their input (the hash is compared): leave the chunked value out.
+        sets.splice(sets.indexOf('#input = if_not_exists(#input, :input)'), 1);
+        delete names['#input'];
+        delete values[':input'];
+        condition = ['attribute_exists(pk)', takeOver, ...conditions].join(' AND ');
+      } else if (chunked) {
+        condition = 'attribute_not_exists(pk)';
+        delete values[':suspended']; // only the take-over condition uses it
+        await this.#writeChunks(encoder.chunks);
+      } else if (request.input !== undefined && request.workflow !== undefined) {
+        condition = `attribute_not_exists(pk) OR (${[takeOver, ...conditions].join(' AND ')})`;
+      } else {
+        condition = ['attribute_exists(pk)', takeOver, ...conditions].join(' AND ');
+      }
       try {
         const output = await this.#call(() =>
           this.#client.send(
@@ -220,6 +235,10 @@ export class DynamoDbStore implements CheckpointStore {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
       const current = await this.getExecution(request.key);
+      if (current === undefined && chunked && !createOnly) {
+        createOnly = true;
+        continue;
+      }
       const decision = claimDecision(current, request);
       if (decision.kind !== 'claimed') return decision;
       if (round >= 3 && current !== undefined) return { kind: 'busy', record: current };
