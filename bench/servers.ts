@@ -15,13 +15,13 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from '../packages/core/src/index.js';
 import {
   type LocalDynamoDb,
   localClient,
   startDynalite,
   startDynamoDbLocal,
 } from '../test/support/dynamodb-servers.js';
-import { createTable } from './tables.js';
 
 /** Warm-up requests for dynalite: JavaScript in this process, compiled by V8 within a few hundred calls. */
 const DYNALITE_WARM_UP = 500;
@@ -58,30 +58,8 @@ export async function warmUp(server: LocalDynamoDb, requests: number): Promise<v
   const client = localClient(server.endpoint);
   const tableName = `warm-up-${randomUUID()}`;
   try {
-    await createTable(client, {
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'duePk', AttributeType: 'S' },
-        { AttributeName: 'dueAt', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'due',
-          KeySchema: [
-            { AttributeName: 'duePk', KeyType: 'HASH' },
-            { AttributeName: 'dueAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    });
+    // The checkpoint table itself: the same key schema and index the measured runs use.
+    await DynamoDbStore.createTable(client, tableName);
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < requests; i = next++) {
