@@ -159,6 +159,10 @@ export class Execution implements ScopeOwner {
     recorded: OperationRecord | undefined,
     body: () => unknown,
   ): Promise<unknown> {
+    // Replay's hot path: a recorded outcome is the answer, nothing else to work out.
+    if (recorded !== undefined && (recorded.status === 'SUCCEEDED' || recorded.status === 'FAILED')) {
+      return this.#answer(recorded, 0);
+    }
     const { name, options } = definition;
     const isAtMostOnce = options.semantics === 'at-most-once';
     const policy = resolveRetryPolicy(options.retry, isAtMostOnce);
@@ -168,9 +172,6 @@ export class Execution implements ScopeOwner {
 
     if (recorded !== undefined) {
       switch (recorded.status) {
-        case 'SUCCEEDED':
-        case 'FAILED':
-          return this.#answer(recorded, 0);
         case 'RETRYING':
           await this.#waitUntil(recorded.retryAt ?? 0);
           attempt = recorded.attempt + 1;
