@@ -27,8 +27,8 @@ export interface Job {
   n: number;
   /** The DynamoDB endpoint, for the DynamoDB stores. */
   endpoint?: string;
-  /** durable only: `pipelined` turns on `pipelineCheckpoints` (at-least-once steps do not wait for their write). */
-  variant?: 'pipelined';
+  /** durable only: `strict` turns `pipelineCheckpoints` off (each step waits for its own checkpoint write). */
+  variant?: 'strict';
 }
 
 /** Requests to the system's backend during one run, by command (`PutItem`, `claim`, `checkpoint`, …). */
@@ -61,8 +61,8 @@ export interface Rounds {
 export interface Row {
   system: SystemName;
   store: StoreName;
-  /** durable with `pipelineCheckpoints` on; absent for the defaults. */
-  variant?: 'pipelined';
+  /** durable with `pipelineCheckpoints: false`; absent for the defaults. */
+  variant?: 'strict';
   n: number;
   /** Median over the measured rounds. */
   msPerStep: number;

@@ -67,7 +67,8 @@ export const durable: SystemBench = {
     const handler = createHandler(BenchService, {
       store,
       now: () => clock,
-      pipelineCheckpoints: job.variant === 'pipelined',
+      // The defaults, except for the `strict` variant.
+      ...(job.variant === 'strict' ? { pipelineCheckpoints: false } : {}),
     });
     const name = `durable${job.variant === undefined ? '' : ` (${job.variant})`} on ${job.store}`;
     /** Starts an execution that suspends after N steps; returns its id. */

@@ -13,7 +13,10 @@ import { EXIT_BUSY, hangingMarker, WORKER_ENV } from './worker-protocol.js';
  * A real process runs a five-step workflow against DynamoDB and is SIGKILLed
  * inside step 3, after the step's side effect and before its checkpoint. The
  * next process resumes it: steps 1 and 2 replay from the journal, step 3 runs
- * again (at-least-once), 4 and 5 run for the first time.
+ * again (at-least-once), 4 and 5 run for the first time. By default the
+ * checkpoints of steps 1 and 2 may still be under way when step 3 starts
+ * (pipelined): the kill then waits for them to land, except in the test that
+ * kills at once to show what a step whose checkpoint was lost costs.
  */
 
 const SERVICE = 'crash-resume';
@@ -38,19 +41,38 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     await rm(directory, { recursive: true, force: true });
   });
 
-  const run = (leaseMs: number, hangInStep?: number) =>
+  const run = (leaseMs: number, hangInStep?: number, env: Record<string, string> = {}) =>
     startWorker('./worker.ts', {
       [WORKER_ENV.endpoint]: inject('dynamoDbEndpoints')[kind],
       [WORKER_ENV.executionId]: executionId,
       [WORKER_ENV.sideEffectLog]: sideEffectLog,
       [WORKER_ENV.leaseMs]: String(leaseMs),
       ...(hangInStep === undefined ? {} : { [WORKER_ENV.hangInStep]: String(hangInStep) }),
+      ...env,
     });
 
-  /** Starts a worker that hangs inside step 3, and SIGKILLs it there. Returns its pid. */
-  const runAndKillInStep3 = async (leaseMs: number): Promise<number> => {
-    const doomed = run(leaseMs, 3);
+  /** Polls the journal until it holds `positions` (pipelined checkpoints land while the next step runs). */
+  const waitForJournal = async (positions: string[]): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const journal = (await store.loadJournal(key)).map((r) => r.position);
+      if (JSON.stringify(journal) === JSON.stringify(positions)) return;
+      if (Date.now() > deadline) throw new Error(`the journal holds ${JSON.stringify(journal)}, not ${positions}`);
+      await delay(10);
+    }
+  };
+
+  /**
+   * Starts a worker that hangs inside step 3, and SIGKILLs it there: once steps 1-2's checkpoints have landed,
+   * or at once with `killAt: 'marker'`. Returns its pid.
+   */
+  const runAndKillInStep3 = async (
+    leaseMs: number,
+    { killAt = 'checkpoints', env = {} }: { killAt?: 'checkpoints' | 'marker'; env?: Record<string, string> } = {},
+  ): Promise<number> => {
+    const doomed = run(leaseMs, 3, env);
     await doomed.waitForLine(hangingMarker(3));
+    if (killAt === 'checkpoints') await waitForJournal(['1', '2']);
     const exit = await doomed.kill();
     expect(exit.signal).toBe('SIGKILL');
     return doomed.pid;
@@ -151,6 +173,56 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
       { step: 4, pid: resumer.pid },
       { step: 5, pid: resumer.pid },
     ]);
+    await expectCompleteJournal();
+  }, 60_000);
+
+  it('with DURABLE_PIPELINE_CHECKPOINTS=false, steps 1-2 are recorded before step 3 starts: a kill at once repeats only step 3', async () => {
+    const firstPid = await runAndKillInStep3(1_500, {
+      killAt: 'marker',
+      env: { DURABLE_PIPELINE_CHECKPOINTS: 'false' },
+    });
+    expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
+    await waitForLeaseToExpire();
+    const second = run(1_500, undefined, { DURABLE_PIPELINE_CHECKPOINTS: 'false' });
+    const resumed = await second.exited();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
+    expect(await readSideEffects(sideEffectLog)).toEqual([
+      { step: 1, pid: firstPid },
+      { step: 2, pid: firstPid },
+      { step: 3, pid: firstPid },
+      { step: 3, pid: second.pid },
+      { step: 4, pid: second.pid },
+      { step: 5, pid: second.pid },
+    ]);
+    await expectCompleteJournal();
+  }, 60_000);
+
+  it('pipelined (the default), killed the moment step 3 starts: a step whose checkpoint had landed never runs again, one that had not runs again', async () => {
+    const firstPid = await runAndKillInStep3(1_500, { killAt: 'marker' });
+    const landed = (await store.loadJournal(key)).map((r) => r.position);
+    // Replay trusts the gap-free prefix: if step 2's write landed and step 1's did not, step 2 runs again too.
+    const replayable = landed.includes('1') ? (landed.includes('2') ? ['1', '2'] : ['1']) : [];
+    await waitForLeaseToExpire();
+    const second = run(1_500);
+    const resumed = await second.exited();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
+    const effects = await readSideEffects(sideEffectLog);
+    for (const step of [1, 2]) {
+      const pids = effects.filter((e) => e.step === step).map((e) => e.pid);
+      expect(pids, `step ${step}`).toEqual(replayable.includes(String(step)) ? [firstPid] : [firstPid, second.pid]);
+    }
+    for (const [step, pids] of [
+      [3, [firstPid, second.pid]],
+      [4, [second.pid]],
+      [5, [second.pid]],
+    ] as const) {
+      expect(
+        effects.filter((e) => e.step === step).map((e) => e.pid),
+        `step ${step}`,
+      ).toEqual(pids);
+    }
     await expectCompleteJournal();
   }, 60_000);
 });

@@ -93,42 +93,58 @@ describe.each(['dynalite', 'dynamodb-local'] as const)('store faults on %s', (se
     },
   );
 
-  it('a persistent outage fails the invocation with a retryable StoreUnavailableError, and a retry resumes cleanly', async () => {
-    const tag = randomUUID();
-    // Let the claim and the first step through, then fail everything.
-    counter.reset();
-    let sent = 0;
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        sent++;
-        if (sent === 3) faults.remaining = Number.POSITIVE_INFINITY;
-        return next(args);
-      },
-      { step: 'initialize', name: `outage${tag}` },
-    );
-    const failed = handler({ executionId: tag, input: { tag } });
-    await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(failed).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
-    const error = (await failed.catch((e: unknown) => e)) as StoreUnavailableError;
-    expect((error.cause as Error).name).toBe('InternalServerError');
-    client.middlewareStack.remove(`outage${tag}`);
-    faults.remaining = 0;
+  it.each([
+    ['pipelined checkpoints (the default)', true],
+    ['pipelineCheckpoints: false', false],
+  ])(
+    'a persistent outage fails the invocation with a retryable StoreUnavailableError, and a retry resumes cleanly, with %s',
+    async (_mode, pipelined) => {
+      const tag = randomUUID();
+      // Let the claim and the first step through, then fail everything.
+      counter.reset();
+      let sent = 0;
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          sent++;
+          if (sent === 3) faults.remaining = Number.POSITIVE_INFINITY;
+          return next(args);
+        },
+        { step: 'initialize', name: `outage${tag}` },
+      );
+      const failed = createHandler(FaultService, { store, pipelineCheckpoints: pipelined })({
+        executionId: tag,
+        input: { tag },
+      });
+      await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(failed).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+      const error = (await failed.catch((e: unknown) => e)) as StoreUnavailableError;
+      expect((error.cause as Error).name).toBe('InternalServerError');
+      client.middlewareStack.remove(`outage${tag}`);
+      faults.remaining = 0;
 
-    // The journal holds only whole records: the steps that were recorded, and nothing half-written.
-    const journal = await store.loadJournal({ service: 'faults', executionId: tag });
-    expect(journal.every((r) => r.status === 'SUCCEEDED')).toBe(true);
-    const recorded = journal.length;
-    expect(recorded).toBeLessThan(4);
+      // The journal holds only whole records: the steps that were recorded, and nothing half-written.
+      const journal = await store.loadJournal({ service: 'faults', executionId: tag });
+      expect(journal.every((r) => r.status === 'SUCCEEDED')).toBe(true);
+      const recorded = journal.length;
+      expect(recorded).toBeLessThan(4);
 
-    // The outage is over: Lambda's retry (here, after the lease) resumes from the journal.
-    const retried = createHandler(FaultService, { store, now: () => Date.now() + 20 * 60_000 });
-    const result = await retried({ executionId: tag, input: { tag } });
-    expect(result).toMatchObject({ status: 'SUCCEEDED', output: [1, 2, 3, 4].map((i) => `${tag}:${i}`.toUpperCase()) });
-    const effects = sideEffects.filter((s) => s.startsWith(tag));
-    // Recorded steps did not run again; at most the step in flight when the outage began ran twice.
-    for (let i = 1; i <= recorded; i++) expect(effects.filter((e) => e === `${tag}:${i}`)).toHaveLength(1);
-    expect(effects.length).toBeLessThanOrEqual(5);
-  });
+      // The outage is over: Lambda's retry (here, after the lease) resumes from the journal.
+      const retried = createHandler(FaultService, { store, now: () => Date.now() + 20 * 60_000 });
+      const result = await retried({ executionId: tag, input: { tag } });
+      expect(result).toMatchObject({
+        status: 'SUCCEEDED',
+        output: [1, 2, 3, 4].map((i) => `${tag}:${i}`.toUpperCase()),
+      });
+      const effects = sideEffects.filter((s) => s.startsWith(tag));
+      // Recorded steps did not run again, the others at most twice: with pipelining, the steps that ran while their
+      // writes were failing; without it, only the step in flight when the outage began.
+      for (let i = 1; i <= 4; i++) {
+        const runs = effects.filter((e) => e === `${tag}:${i}`).length;
+        expect(runs, `step ${i}`).toBe(i <= recorded ? 1 : runs === 2 ? 2 : 1);
+      }
+      expect(effects.length).toBeLessThanOrEqual(pipelined ? 4 + (4 - recorded) : 5);
+    },
+  );
 
   it('a missing table is a ConfigurationError that names it, not a retryable fault', async () => {
     const missing = createHandler(FaultService, {

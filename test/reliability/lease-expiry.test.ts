@@ -9,6 +9,7 @@ import {
   DurableService,
   DynamoDbStore,
   ExecutionBusyError,
+  type ExecutionKey,
   type Logger,
   Step,
   Workflow,
@@ -74,6 +75,14 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
     printFigures('lease expiry', figures);
   });
 
+  const waitForJournalLength = async (key: ExecutionKey, length: number): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while ((await store.loadJournal(key)).length < length) {
+      if (Date.now() > deadline) throw new Error(`the journal of ${key.executionId} never reached ${length} records`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
   const sweep = async (service: string, now: number) =>
     (await store.findResumable({ service, now, limit: 10 })).map((r) => [r.executionId, r.status]);
 
@@ -94,6 +103,8 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
     });
     doomed.release();
     await doomed.waitForLine(hangingMarker(5));
+    // Steps 1-4's checkpoints are pipelined: they land while step 5 hangs. Kill once they have.
+    await waitForJournalLength(key, 4);
     expect((await doomed.kill()).signal).toBe('SIGKILL');
     figures.killedHoldingLease += 1;
 

@@ -173,6 +173,9 @@ describe('store faults: DynamoDB Local behind a proxy that throttles, fails, del
         store: new DynamoDbStore({ client, tableName: TEST_TABLE }),
         leaseMs: LEASE_MS,
         logger: silent,
+        // The outage must begin at step 8's own checkpoint: each step waits for its write (no pipelining), so
+        // none of steps 1-7 has one still under way. The campaign above runs with the default.
+        pipelineCheckpoints: false,
       });
       const { runner, result } = ledger.invoke(() => handler({ executionId, input: INPUT }));
       figures.invocations += 1;
@@ -223,6 +226,8 @@ describe('store faults: DynamoDB Local behind a proxy that throttles, fails, del
       store: new DynamoDbStore({ client, tableName: TEST_TABLE }),
       leaseMs: LEASE_MS,
       logger: silent,
+      // Exactly step 8's attempts must fail: with pipelining they could be spread over several writes under way.
+      pipelineCheckpoints: false,
     });
     const { runner, result } = ledger.invoke(() => handler({ executionId, input: INPUT }));
     figures.invocations += 1;

@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { createHandler, type DurableContext, DurableService, Step, Workflow } from '../index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type CheckpointStore,
+  createHandler,
+  type DurableContext,
+  DurableService,
+  isDurableError,
+  Step,
+  Workflow,
+} from '../index.js';
 import { hashSerialized } from '../journal/hash.js';
 import { serialize } from '../serde/serialize.js';
 import { testStore } from '../testing/test-store.js';
@@ -26,10 +34,93 @@ class Pipelined {
   }
 }
 
-describe('pipelined checkpoints', () => {
+@DurableService({ name: 'pipelined-then-once' })
+class PipelinedThenOnce {
+  @Workflow()
+  async run(_ctx: DurableContext): Promise<string> {
+    await this.quick(1);
+    await this.quick(2);
+    return this.charge();
+  }
+
+  @Step()
+  async quick(index: number): Promise<number> {
+    runs.push(`run ${index}`);
+    return index;
+  }
+
+  @Step({ semantics: 'at-most-once' })
+  async charge(): Promise<string> {
+    runs.push('run charge');
+    return 'charged';
+  }
+}
+
+/** The store, with each checkpoint write held back a few ms and its landing logged in `runs`. */
+function slowWrites(store: CheckpointStore): CheckpointStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'writeOperation') {
+        return async (...args: Parameters<CheckpointStore['writeOperation']>) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          const outcome = await target.writeOperation(...args);
+          runs.push(`landed ${args[1].position}${args[1].status === 'STARTED' ? ' started' : ''}`);
+          return outcome;
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('pipelined checkpoints (the default)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('starts the next at-least-once step while the last checkpoint is being written; an at-most-once step waits', async () => {
+    runs.length = 0;
+    const handler = createHandler(PipelinedThenOnce, { store: slowWrites(testStore()) });
+    const result = await handler({ executionId: `d-${Math.random()}`, input: {} });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: 'charged' });
+    // Step 2 ran before step 1's checkpoint landed; the charge only once both had, after its own STARTED record.
+    expect(runs).toEqual(['run 1', 'run 2', 'landed 1', 'landed 2', 'landed 3 started', 'run charge', 'landed 3']);
+  });
+
+  it.each([
+    ['the option', { pipelineCheckpoints: false }, undefined],
+    ['DURABLE_PIPELINE_CHECKPOINTS=false', {}, 'false'],
+  ])('with %s, each step waits for its own checkpoint', async (_how, options, environment) => {
+    if (environment !== undefined) vi.stubEnv('DURABLE_PIPELINE_CHECKPOINTS', environment);
+    runs.length = 0;
+    const handler = createHandler(PipelinedThenOnce, { store: slowWrites(testStore()), ...options });
+    await handler({ executionId: `s-${Math.random()}`, input: {} });
+    expect(runs).toEqual(['run 1', 'landed 1', 'run 2', 'landed 2', 'landed 3 started', 'run charge', 'landed 3']);
+  });
+
+  it('the option wins over the environment', async () => {
+    vi.stubEnv('DURABLE_PIPELINE_CHECKPOINTS', 'false');
+    runs.length = 0;
+    const handler = createHandler(PipelinedThenOnce, { store: slowWrites(testStore()), pipelineCheckpoints: true });
+    await handler({ executionId: `o-${Math.random()}`, input: {} });
+    expect(runs.slice(0, 2)).toEqual(['run 1', 'run 2']);
+  });
+
+  it('refuses a DURABLE_PIPELINE_CHECKPOINTS that is neither true nor false, naming the values it takes', () => {
+    vi.stubEnv('DURABLE_PIPELINE_CHECKPOINTS', 'off');
+    let thrown: unknown;
+    try {
+      createHandler(PipelinedThenOnce, { store: testStore() });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isDurableError(thrown) && thrown.code).toBe('CONFIGURATION');
+    expect((thrown as Error).message).toMatch(/DURABLE_PIPELINE_CHECKPOINTS is 'off'.*'true'.*'false'/);
+  });
   it('records every step before the execution finishes, in one write each', async () => {
     const store = testStore();
-    const handler = createHandler(Pipelined, { store, pipelineCheckpoints: true });
+    const handler = createHandler(Pipelined, { store });
     const executionId = `p-${Math.random()}`;
     const result = await handler({ executionId, input: { steps: 40 } });
     expect(result.status).toBe('SUCCEEDED');
@@ -67,7 +158,7 @@ describe('pipelined checkpoints', () => {
     await store.writeOperation(key, stepRecord(3, 'something else', 'stale'), null);
 
     runs.length = 0;
-    const handler = createHandler(Pipelined, { store, pipelineCheckpoints: true });
+    const handler = createHandler(Pipelined, { store });
     const result = await handler({ executionId: key.executionId, input });
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: ['1<5', '2<3', '3<3', '4<3'] });
     expect(runs).toEqual(['2', '3', '4']); // step 1 replayed; 3 ran again instead of replaying a stale record

@@ -35,11 +35,13 @@ export interface HandlerOptions {
   /** Waits (sleeps, retry delays) longer than this suspend even when the invocation has time left. Default: no limit. */
   maxInProcessWaitMs?: number;
   /**
-   * Lets the checkpoint write of an at-least-once step overlap the steps after it (up to 16 writes under way),
-   * instead of waiting for each: much faster when steps are quick, at a price. If the invocation dies, every
-   * at-least-once step whose checkpoint had not landed runs again (not only the one in flight). At-most-once
-   * steps, sleeps, invokes, callbacks and the end of the invocation still wait for every earlier checkpoint.
-   * Default false.
+   * Whether an at-least-once step's checkpoint write may overlap the steps after it (up to 16 writes under way)
+   * instead of holding up the next step until it lands. Default true, or the `DURABLE_PIPELINE_CHECKPOINTS`
+   * environment variable (`true` / `false`) when set. Still one conditional write per step; quick steps no longer
+   * wait a round trip each. The price: if the process dies, a step whose checkpoint had not landed yet runs again
+   * along with the one in flight, which at-least-once allows. Nothing others can observe goes ahead of a pending
+   * checkpoint: at-most-once steps, sleeps, invokes, callbacks, suspending and the result wait for every earlier
+   * write. `false`: each step waits for its own checkpoint, so a crash repeats only the step in flight.
    */
   pipelineCheckpoints?: boolean;
   /**
@@ -84,6 +86,7 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
   for (const [name, value] of Object.entries({ maxPayloadBytes, leaseMs })) {
     if (!(Number.isFinite(value) && value > 0)) throw new ConfigurationError(`createHandler: ${name} must be > 0.`);
   }
+  const pipelineCheckpoints = options.pipelineCheckpoints ?? pipelineCheckpointsFromEnvironment();
   let store: CheckpointStore | undefined;
   const handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<ExecutionResult> => {
     const request = parseEvent(event, lambdaContext);
@@ -98,7 +101,7 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
         logger: options.logger ?? jsonLogger,
         observer: options.observer,
         maxPayloadBytes,
-        pipelineCheckpoints: options.pipelineCheckpoints ?? false,
+        pipelineCheckpoints,
         leaseMs,
         maxInProcessWaitMs: options.maxInProcessWaitMs ?? Number.POSITIVE_INFINITY,
         ...(options.leaseOwner === undefined ? {} : { leaseOwner: options.leaseOwner }),
@@ -109,6 +112,17 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
     );
   };
   return Object.assign(handler, { service: definition });
+}
+
+/** `DURABLE_PIPELINE_CHECKPOINTS`: lets a deployed (generated) handler opt out without regenerating it. */
+function pipelineCheckpointsFromEnvironment(): boolean {
+  const value = process.env.DURABLE_PIPELINE_CHECKPOINTS;
+  if (value === undefined || value === '' || value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigurationError(
+    `DURABLE_PIPELINE_CHECKPOINTS is '${value}': set it to 'true' (the default) or 'false' (each step waits for its ` +
+      'own checkpoint), or unset it.',
+  );
 }
 
 /** The store a handler uses: the one passed, else DynamoDB with the table from the decorator or DURABLE_TABLE. */
