@@ -57,7 +57,7 @@ const CHILD_POLL_MS = 60_000;
 
 const NEVER: Promise<never> = new Promise<never>(() => {});
 /** Pipelined checkpoint writes under way at once, at most. */
-const PIPELINE_DEPTH = 16;
+const PIPELINE_DEPTH = 8;
 /** Unwinds an operation that suspends, up to where it is counted (never seen by workflow code). */
 const SUSPENDED = Symbol('suspended');
 
@@ -95,6 +95,7 @@ export class Execution implements ScopeOwner {
     for (const record of stale) this.#stale.set(record.position, record);
     for (const record of live) {
       this.#recorded.set(record.position, record);
+      if (!record.position.includes('.')) continue;
       const parts = record.position.split('.');
       for (let i = 1; i < parts.length; i++) this.#recordedParents.add(parts.slice(0, i).join('.'));
     }
@@ -148,6 +149,10 @@ export class Execution implements ScopeOwner {
     const what = `step '${definition.name}'`;
     const argsHash = hashSerialized(serialize(args, `the arguments of ${what}`, { canonical: true }));
     const recorded = this.#replay(position, { kind: 'step', name: definition.name, argsHash });
+    // Replay's hot path: a recorded outcome is the answer, with nothing in flight to track.
+    if (recorded !== undefined && (recorded.status === 'SUCCEEDED' || recorded.status === 'FAILED')) {
+      return this.#answer(recorded, 0);
+    }
     return this.#track(() => this.#step(scope, position, definition, argsHash, recorded, body));
   }
 
@@ -159,10 +164,6 @@ export class Execution implements ScopeOwner {
     recorded: OperationRecord | undefined,
     body: () => unknown,
   ): Promise<unknown> {
-    // Replay's hot path: a recorded outcome is the answer, nothing else to work out.
-    if (recorded !== undefined && (recorded.status === 'SUCCEEDED' || recorded.status === 'FAILED')) {
-      return this.#answer(recorded, 0);
-    }
     const { name, options } = definition;
     const isAtMostOnce = options.semantics === 'at-most-once';
     const policy = resolveRetryPolicy(options.retry, isAtMostOnce);

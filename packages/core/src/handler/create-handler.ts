@@ -35,7 +35,7 @@ export interface HandlerOptions {
   /** Waits (sleeps, retry delays) longer than this suspend even when the invocation has time left. Default: no limit. */
   maxInProcessWaitMs?: number;
   /**
-   * Whether an at-least-once step's checkpoint write may overlap the steps after it (up to 16 writes under way)
+   * Whether an at-least-once step's checkpoint write may overlap the steps after it (up to 8 writes under way)
    * instead of holding up the next step until it lands. Default true, or the `DURABLE_PIPELINE_CHECKPOINTS`
    * environment variable (`true` / `false`) when set. Still one conditional write per step; quick steps no longer
    * wait a round trip each. The price: if the process dies, a step whose checkpoint had not landed yet runs again

@@ -17,6 +17,7 @@ import type { OperationRecord } from './records.js';
  * run concurrently and need not start in order.
  */
 export function splitStale(records: readonly OperationRecord[]): { live: OperationRecord[]; stale: OperationRecord[] } {
+  if (records.every((record) => !record.position.includes('.'))) return splitTopLevel(records);
   const present = new Set<string>();
   for (const record of records) {
     const parts = record.position.split('.');
@@ -43,5 +44,17 @@ export function splitStale(records: readonly OperationRecord[]): { live: Operati
     }
     (isStale ? stale : live).push(record);
   }
+  return { live, stale };
+}
+
+/** {@link splitStale} for a journal of top-level positions only (no parallel/map): the common case, kept cheap. */
+function splitTopLevel(records: readonly OperationRecord[]): { live: OperationRecord[]; stale: OperationRecord[] } {
+  const present = new Set<number>();
+  for (const record of records) present.add(Number(record.position));
+  let gap = 1;
+  while (present.has(gap)) gap++;
+  const live: OperationRecord[] = [];
+  const stale: OperationRecord[] = [];
+  for (const record of records) (Number(record.position) < gap ? live : stale).push(record);
   return { live, stale };
 }

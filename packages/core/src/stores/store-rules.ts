@@ -66,6 +66,8 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
 
 /** Orders positions as the journal does: `2` < `10`, `7` < `7.1` < `7.2` < `8`. */
 export function comparePositions(a: string, b: string): number {
+  // Most positions are top-level counters: no need to split them.
+  if (!a.includes('.') && !b.includes('.')) return Number(a) - Number(b);
   const pa = a.split('.');
   const pb = b.split('.');
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
