@@ -1,6 +1,6 @@
 /**
  * What every system's benchmark shares: the workload (N sequential steps with ~40-byte results), how rounds are
- * summarised (one warm-up round, then the median of {@link RUNS}), and the process each job runs in: one per
+ * summarised (one warm-up round, then the median of the measured ones), and the process each job runs in: one per
  * job, so that its peak RSS is its own, driven round by round so that the rounds of all jobs can be interleaved
  * (a slow spell of the machine, or a server still warming up, then falls on every system alike).
  */
@@ -27,6 +27,8 @@ export interface Job {
   n: number;
   /** The DynamoDB endpoint, for the DynamoDB stores. */
   endpoint?: string;
+  /** Measured rounds, after the warm-up round. */
+  runs: number;
   /** durable only: `strict` turns `pipelineCheckpoints` off (each step waits for its own checkpoint write). */
   variant?: 'strict';
 }
@@ -79,8 +81,13 @@ export interface Measured extends Row {
   requests: RequestCounts | undefined;
 }
 
-/** Measured rounds after the warm-up round. */
-export const RUNS = 5;
+/**
+ * Measured rounds after the warm-up round: `--quick` takes the issue's minimum, the full run more, because the
+ * durable rows are CPU-bound (their writes overlap) and so feel the machine's other work more than the peers'
+ * round trips do.
+ */
+export const QUICK_RUNS = 5;
+export const FULL_RUNS = 9;
 
 /** The result of step `i`: 40 bytes, like a small record id or status. */
 export function stepResult(i: number): string {
@@ -225,7 +232,7 @@ export async function startJobs(jobs: readonly Job[], onFailure: (error: unknown
 }
 
 /**
- * Runs round after round, each round going through every job in turn (the warm-up round, then {@link RUNS}
+ * Runs round after round, each round going through every job in turn (the warm-up round, then the job's `runs`
  * measured ones), then ends the processes and summarises each job. A job that fails is reported to
  * `onFailure` and left out; the others go on.
  */
@@ -234,7 +241,8 @@ export async function runRounds(
   onFailure: (error: unknown) => void,
 ): Promise<Measured[]> {
   const running = new Map(processes.map((process): [JobProcess, RunTiming[]] => [process, []]));
-  for (let round = 0; round <= RUNS; round++) {
+  const runs = Math.max(...processes.map((process) => process.job.runs));
+  for (let round = 0; round <= runs; round++) {
     for (const [process, rounds] of running) {
       try {
         const timing = await process.round();
@@ -259,6 +267,6 @@ export async function runRounds(
 }
 
 /** `durable on dynalite, N = 100`. */
-export function describeJob(job: Job): string {
+export function describeJob(job: Pick<Job, 'system' | 'variant' | 'store' | 'n'>): string {
   return `${job.system}${job.variant === undefined ? '' : ` (${job.variant})`} on ${job.store}, N = ${job.n}`;
 }

@@ -12,10 +12,11 @@ import type { LocalDynamoDb } from '../test/support/dynamodb-servers.js';
 import {
   DYNAMODB_STORES,
   describeJob,
+  FULL_RUNS,
   type Job,
   type Measured,
+  QUICK_RUNS,
   type Row,
-  RUNS,
   runRounds,
   type StoreName,
   type SystemName,
@@ -62,6 +63,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The durable rows are createHandler's defaults: a setting from the shell must not change them unseen.
 delete process.env.DURABLE_PIPELINE_CHECKPOINTS;
 const sizes = options.quick ? [100] : [10, 100, 1000];
+const runs = options.quick ? QUICK_RUNS : FULL_RUNS;
 const failures: string[] = [];
 // Other work on the machine skews every figure: the output says how busy it was.
 const loadAtStart = loadavg()[0]!;
@@ -86,6 +88,7 @@ try {
           system,
           store,
           n,
+          runs,
           ...(endpoint === undefined ? {} : { endpoint }),
           ...(variant === undefined ? {} : { variant }),
         };
@@ -122,7 +125,7 @@ try {
 
 console.log(
   '\n## Peers: N sequential steps with 40-byte results\n\n' +
-    `Median of ${RUNS} rounds after a warm-up round; each job in a process of its own, the rounds of all jobs ` +
+    `Median of ${runs} rounds after a warm-up round; each job in a process of its own, the rounds of all jobs ` +
     `interleaved. Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ` +
     `${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end.\n`,
 );

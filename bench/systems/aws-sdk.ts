@@ -28,7 +28,7 @@ import {
   withDurableExecution,
 } from '@aws/durable-execution-sdk-js';
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
-import { expectResult, RUNS, type SystemBench, stepResult, timed } from '../harness.js';
+import { expectResult, type SystemBench, stepResult, timed } from '../harness.js';
 
 type LambdaContextArg = Parameters<DurableLambdaHandler>[1];
 
@@ -99,7 +99,7 @@ export const awsSdkEngine: SystemBench = {
     };
     // One paused execution per round, made now: setting up is not measured.
     const pausedArns: string[] = [];
-    for (let round = 0; round <= RUNS; round++) pausedArns.push(await pause());
+    for (let round = 0; round <= job.runs; round++) pausedArns.push(await pause());
     return {
       async run() {
         const arn = client.startExecution({ steps: job.n, pause: false });

@@ -18,7 +18,7 @@ import {
 import { CountingStore } from '../../packages/core/src/testing/counting-store.js';
 import { localClient } from '../../test/support/dynamodb-servers.js';
 import { RequestCounter } from '../../test/support/request-counter.js';
-import { endpointOf, expectResult, type RequestCounts, RUNS, type SystemBench, stepResult, timed } from '../harness.js';
+import { endpointOf, expectResult, type RequestCounts, type SystemBench, stepResult, timed } from '../harness.js';
 
 @DurableService({ name: 'bench' })
 class BenchService {
@@ -80,7 +80,7 @@ export const durable: SystemBench = {
     };
     // One paused execution per round, made now: setting up is not measured and runs while other jobs set up.
     const pausedIds: string[] = [];
-    for (let round = 0; round <= RUNS; round++) pausedIds.push(await pause());
+    for (let round = 0; round <= job.runs; round++) pausedIds.push(await pause());
     return {
       async run() {
         const executionId = randomUUID();

@@ -299,7 +299,11 @@ export class DynamoDbStore implements CheckpointStore {
             TableName: this.#table,
             Item: item,
             ...(expected === null
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              ? // "Only if nothing stands there", in the legacy form: DynamoDB treats it exactly like
+                // ConditionExpression 'attribute_not_exists(pk)' (same capacity, same refusal), and dynalite, the
+                // embedded local store, then skips its expression parser: 0.3-0.5 ms less CPU per step write
+                // (bench/README.md). The rarer transitions below keep expressions.
+                { Expected: { pk: { Exists: false } } }
               : {
                   ConditionExpression: '#status = :status AND attempt = :attempt',
                   ExpressionAttributeNames: { '#status': 'status' },
