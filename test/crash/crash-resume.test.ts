@@ -110,6 +110,28 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     ]);
   };
 
+  /**
+   * Runs a worker to the end after a kill inside step 3 whose journal held steps 1-2: it must replay them, run
+   * step 3 again and 4-5 once, and answer the workflow's output. Returns the side effects, for later checks.
+   */
+  const resumeAfterKillInStep3 = async (firstPid: number, leaseMs: number, env: Record<string, string> = {}) => {
+    const resumer = run(leaseMs, undefined, env);
+    const resumed = await resumer.exited();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
+    const effects = [
+      { step: 1, pid: firstPid },
+      { step: 2, pid: firstPid },
+      { step: 3, pid: firstPid },
+      { step: 3, pid: resumer.pid },
+      { step: 4, pid: resumer.pid },
+      { step: 5, pid: resumer.pid },
+    ];
+    expect(await readSideEffects(sideEffectLog)).toEqual(effects);
+    await expectCompleteJournal();
+    return effects;
+  };
+
   it('resumes after the lease expires: steps 1-2 replay, step 3 runs again, 4-5 run once; a third run only answers', async () => {
     const firstPid = await runAndKillInStep3(1_500);
     expect(await readSideEffects(sideEffectLog)).toEqual([
@@ -121,20 +143,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
 
     await waitForLeaseToExpire();
-    const second = run(1_500);
-    const resumed = await second.exited();
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
-    const afterResume = [
-      { step: 1, pid: firstPid },
-      { step: 2, pid: firstPid },
-      { step: 3, pid: firstPid },
-      { step: 3, pid: second.pid },
-      { step: 4, pid: second.pid },
-      { step: 5, pid: second.pid },
-    ];
-    expect(await readSideEffects(sideEffectLog)).toEqual(afterResume);
-    await expectCompleteJournal();
+    const afterResume = await resumeAfterKillInStep3(firstPid, 1_500);
 
     const third = await run(1_500).exited();
     expect(third.code, third.stderr).toBe(0);
@@ -161,19 +170,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
 
     await waitForLeaseToExpire();
-    const resumer = run(leaseMs);
-    const resumed = await resumer.exited();
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
-    expect(await readSideEffects(sideEffectLog)).toEqual([
-      { step: 1, pid: firstPid },
-      { step: 2, pid: firstPid },
-      { step: 3, pid: firstPid },
-      { step: 3, pid: resumer.pid },
-      { step: 4, pid: resumer.pid },
-      { step: 5, pid: resumer.pid },
-    ]);
-    await expectCompleteJournal();
+    await resumeAfterKillInStep3(firstPid, leaseMs);
   }, 60_000);
 
   it('with DURABLE_PIPELINE_CHECKPOINTS=false, steps 1-2 are recorded before step 3 starts: a kill at once repeats only step 3', async () => {
@@ -183,19 +180,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     });
     expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
     await waitForLeaseToExpire();
-    const second = run(1_500, undefined, { DURABLE_PIPELINE_CHECKPOINTS: 'false' });
-    const resumed = await second.exited();
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
-    expect(await readSideEffects(sideEffectLog)).toEqual([
-      { step: 1, pid: firstPid },
-      { step: 2, pid: firstPid },
-      { step: 3, pid: firstPid },
-      { step: 3, pid: second.pid },
-      { step: 4, pid: second.pid },
-      { step: 5, pid: second.pid },
-    ]);
-    await expectCompleteJournal();
+    await resumeAfterKillInStep3(firstPid, 1_500, { DURABLE_PIPELINE_CHECKPOINTS: 'false' });
   }, 60_000);
 
   it('pipelined (the default), killed the moment step 3 starts: a step whose checkpoint had landed never runs again, one that had not runs again', async () => {
