@@ -7,11 +7,12 @@
  *
  * Run: `npx tsx --tsconfig tsconfig.base.json bench/check-200.ts [--services N] [--steps N]`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './harness.js';
+import { scratchFolder } from './scratch-folder.js';
 
 const { values } = parseArgs({
   options: { services: { type: 'string', default: '200' }, steps: { type: 'string', default: '10' } },
@@ -125,10 +126,7 @@ function serviceSource(index: number): string {
 }
 
 function writeApp(): string {
-  const scratch = fileURLToPath(new URL('./.tmp/', import.meta.url));
-  mkdirSync(scratch, { recursive: true });
-  writeFileSync(path.join(scratch, '.gitignore'), '*\n');
-  const root = mkdtempSync(path.join(scratch, 'check-'));
+  const root = scratchFolder('check-');
   mkdirSync(path.join(root, 'src', 'lib'), { recursive: true });
   mkdirSync(path.join(root, 'src', 'services'));
   const barrel = Array.from({ length: LIB_MODULES }, (_, module) => `export * from './module-${module}.js';`);
@@ -146,7 +144,6 @@ const root = writeApp();
 try {
   // Loading ts-morph and the checker is not part of what is measured.
   const { check, formatDiagnostic, lint, scan } = await import('../packages/codegen/src/index.js');
-  const median = (timings: number[]): number => Math.round(timings.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!);
   const checkTimings: number[] = [];
   const lintTimings: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -163,8 +160,8 @@ try {
     lint(project, model);
     lintTimings.push(performance.now() - lintStarted);
   }
-  console.log(`check: ${serviceCount} services in ${median(checkTimings)} ms`);
-  console.log(`  of which the determinism lint: ${median(lintTimings)} ms`);
+  console.log(`check: ${serviceCount} services in ${Math.round(median(checkTimings))} ms`);
+  console.log(`  of which the determinism lint: ${Math.round(median(lintTimings))} ms`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

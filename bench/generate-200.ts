@@ -5,11 +5,12 @@
  *
  * Run: `npx tsx --tsconfig tsconfig.base.json bench/generate-200.ts [--services N] [--steps N]`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './harness.js';
+import { scratchFolder } from './scratch-folder.js';
 
 const { values } = parseArgs({
   options: { services: { type: 'string', default: '200' }, steps: { type: 'string', default: '10' } },
@@ -91,10 +92,7 @@ function serviceSource(index: number): string {
 }
 
 function writeApp(): string {
-  const scratch = fileURLToPath(new URL('./.tmp/', import.meta.url));
-  mkdirSync(scratch, { recursive: true });
-  writeFileSync(path.join(scratch, '.gitignore'), '*\n');
-  const root = mkdtempSync(path.join(scratch, 'generate-'));
+  const root = scratchFolder('generate-');
   mkdirSync(path.join(root, 'src'));
   for (let index = 0; index < serviceCount; index++) {
     writeFileSync(path.join(root, 'src', `${serviceName(index)}.ts`), serviceSource(index));
@@ -118,8 +116,7 @@ try {
       throw new Error(`expected ${serviceCount} services, ${invokers} invoking another, and no diagnostic`);
     }
   }
-  const median = timings.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
-  console.log(`generate: ${serviceCount} services x ${stepCount} steps in ${Math.round(median)} ms`);
+  console.log(`generate: ${serviceCount} services x ${stepCount} steps in ${Math.round(median(timings))} ms`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

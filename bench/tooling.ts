@@ -4,13 +4,13 @@
  * bundled handlers weigh and how long each takes to import cold, in a fresh Node process.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './harness.js';
+import { scratchFolder } from './scratch-folder.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-const SCRATCH = fileURLToPath(new URL('./.tmp/', import.meta.url));
 /** Fresh processes per bundle for the cold import time. */
 const COLD_IMPORTS = 5;
 
@@ -47,9 +47,7 @@ export interface SampleBundles {
  */
 export async function buildSampleBundles(): Promise<SampleBundles> {
   const { bundle, formatDiagnostic, generate } = await import('../packages/codegen/src/index.js');
-  mkdirSync(SCRATCH, { recursive: true });
-  writeFileSync(path.join(SCRATCH, '.gitignore'), '*\n');
-  const root = mkdtempSync(path.join(SCRATCH, 'sample-'));
+  const root = scratchFolder('sample-');
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {
     cpSync(path.join(REPO, 'apps', 'sample', 'src'), path.join(root, 'src'), { recursive: true });

@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../../test/support/dynamodb-servers.js';
-import { RequestCounter } from '../../test/support/request-counter.js';
-import { endpointOf, expectResult, type SystemBench, stepResult, timed } from '../harness.js';
+import { endpointOf, type SystemBench, stepResult } from '../harness.js';
 import { createIdTable } from '../tables.js';
+import { idempotentStepRounds } from './idempotent-steps.js';
 
 /** Runs `fn` once per `id`: returns the stored result when there is one. */
 export async function executeIdempotently<T>(
@@ -37,27 +37,8 @@ export const diy: SystemBench = {
     const client = localClient(endpointOf(job));
     const tableName = `diy-${randomUUID()}`;
     await createIdTable(client, tableName);
-    const counter = new RequestCounter(client);
-    const workflow = async (executionId: string): Promise<number> => {
-      let bytes = 0;
-      for (let i = 0; i < job.n; i++) {
-        const result = await executeIdempotently(client, tableName, `${executionId}#${i}`, async () => stepResult(i));
-        bytes += result.length;
-      }
-      return bytes;
-    };
-    const name = `diy on ${job.store}`;
-    return {
-      async run() {
-        const executionId = randomUUID();
-        counter.reset();
-        const first = await timed(() => workflow(executionId));
-        const requests = Object.fromEntries(counter.counts);
-        const resumed = await timed(() => workflow(executionId));
-        expectResult(name, 'the resumed output', resumed.value, job.n * 40);
-        return { runMs: first.ms, replayMs: resumed.ms, requests };
-      },
-      close: async () => client.destroy(),
-    };
+    return idempotentStepRounds(job, client, (executionId, i) =>
+      executeIdempotently(client, tableName, `${executionId}#${i}`, async () => stepResult(i)),
+    );
   },
 };

@@ -10,9 +10,9 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../../test/support/dynamodb-servers.js';
-import { RequestCounter } from '../../test/support/request-counter.js';
-import { endpointOf, expectResult, type SystemBench, stepResult, timed } from '../harness.js';
+import { endpointOf, type SystemBench, stepResult } from '../harness.js';
 import { createIdTable } from '../tables.js';
+import { idempotentStepRounds } from './idempotent-steps.js';
 
 type LambdaContextArg = Parameters<IdempotencyConfig['registerLambdaContext']>[0];
 
@@ -32,30 +32,12 @@ export const powertools: SystemBench = {
         }),
       );
     }
-    const counter = new RequestCounter(client);
     const config = new IdempotencyConfig({});
     config.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as LambdaContextArg);
     const step = makeIdempotent(async (request: { executionId: string; step: number }) => stepResult(request.step), {
       persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
       config,
     });
-    const workflow = async (executionId: string): Promise<number> => {
-      let bytes = 0;
-      for (let i = 0; i < job.n; i++) bytes += (await step({ executionId, step: i })).length;
-      return bytes;
-    };
-    const name = `powertools on ${job.store}`;
-    return {
-      async run() {
-        const executionId = randomUUID();
-        counter.reset();
-        const first = await timed(() => workflow(executionId));
-        const requests = Object.fromEntries(counter.counts);
-        const resumed = await timed(() => workflow(executionId));
-        expectResult(name, 'the resumed output', resumed.value, job.n * 40);
-        return { runMs: first.ms, replayMs: resumed.ms, requests };
-      },
-      close: async () => client.destroy(),
-    };
+    return idempotentStepRounds(job, client, (executionId, i) => step({ executionId, step: i }));
   },
 };

@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DynamoDbStore, type ExecutionKey } from '../../packages/core/src/index.js';
 import { TEST_TABLE, testDynamoDbClient } from '../../packages/core/src/testing/test-store.js';
+import { waitForJournal } from '../support/wait-for-journal.js';
 import { killRunningWorkers, lastJsonLine, readSideEffects, startWorker } from './spawn-worker.js';
 import { EXIT_BUSY, hangingMarker, WORKER_ENV } from './worker-protocol.js';
 
@@ -51,17 +52,6 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
       ...env,
     });
 
-  /** Polls the journal until it holds `positions` (pipelined checkpoints land while the next step runs). */
-  const waitForJournal = async (positions: string[]): Promise<void> => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const journal = (await store.loadJournal(key)).map((r) => r.position);
-      if (JSON.stringify(journal) === JSON.stringify(positions)) return;
-      if (Date.now() > deadline) throw new Error(`the journal holds ${JSON.stringify(journal)}, not ${positions}`);
-      await delay(10);
-    }
-  };
-
   /**
    * Starts a worker that hangs inside step 3, and SIGKILLs it there: once steps 1-2's checkpoints have landed,
    * or at once with `killAt: 'marker'`. Returns its pid.
@@ -72,7 +62,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
   ): Promise<number> => {
     const doomed = run(leaseMs, 3, env);
     await doomed.waitForLine(hangingMarker(3));
-    if (killAt === 'checkpoints') await waitForJournal(['1', '2']);
+    if (killAt === 'checkpoints') await waitForJournal(store, key, (positions) => positions.join() === '1,2');
     const exit = await doomed.kill();
     expect(exit.signal).toBe('SIGKILL');
     return doomed.pid;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { readJsonLines } from '../support/json-lines.js';
 import { GO_SIGNAL, type SideEffect } from './worker-protocol.js';
 
 /**
@@ -147,16 +147,6 @@ export function lastJsonLine(output: string): unknown {
 }
 
 /** The side-effect log a worker appends to, in order; an absent file is an empty log. */
-export async function readSideEffects(path: string): Promise<SideEffect[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as SideEffect);
+export function readSideEffects(path: string): Promise<SideEffect[]> {
+  return readJsonLines<SideEffect>(path);
 }

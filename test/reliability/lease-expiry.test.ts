@@ -9,7 +9,6 @@ import {
   DurableService,
   DynamoDbStore,
   ExecutionBusyError,
-  type ExecutionKey,
   type Logger,
   Step,
   Workflow,
@@ -18,6 +17,7 @@ import { ManualClock } from '../../packages/core/src/testing/clock.js';
 import { testDynamoDbClient } from '../../packages/core/src/testing/test-store.js';
 import { killRunningWorkers } from '../crash/spawn-worker.js';
 import { hangingMarker } from '../crash/worker-protocol.js';
+import { waitForJournal } from '../support/wait-for-journal.js';
 import { InProcessLedger } from './in-process-ledger.js';
 import { expectEffectsOnce } from './ledger-effects.js';
 import { expectConsistentPrefix, expectFinishedJournal } from './ledger-journal.js';
@@ -75,14 +75,6 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
     printFigures('lease expiry', figures);
   });
 
-  const waitForJournalLength = async (key: ExecutionKey, length: number): Promise<void> => {
-    const deadline = Date.now() + 10_000;
-    while ((await store.loadJournal(key)).length < length) {
-      if (Date.now() > deadline) throw new Error(`the journal of ${key.executionId} never reached ${length} records`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
-
   const sweep = async (service: string, now: number) =>
     (await store.findResumable({ service, now, limit: 10 })).map((r) => [r.executionId, r.status]);
 
@@ -104,7 +96,7 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
     doomed.release();
     await doomed.waitForLine(hangingMarker(5));
     // Steps 1-4's checkpoints are pipelined: they land while step 5 hangs. Kill once they have.
-    await waitForJournalLength(key, 4);
+    await waitForJournal(store, key, (positions) => positions.length >= 4);
     expect((await doomed.kill()).signal).toBe('SIGKILL');
     figures.killedHoldingLease += 1;
 

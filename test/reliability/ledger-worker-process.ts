@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CheckpointStore, ExecutionKey, ExecutionRecord } from '../../packages/core/src/index.js';
 import { startWorker, type Worker } from '../crash/spawn-worker.js';
 import { READY_MARKER, WORKER_ENV } from '../crash/worker-protocol.js';
+import { readJsonLines } from '../support/json-lines.js';
 import type { SideEffect } from './ledger-service.js';
 
 /** The parent side of ledger-worker.ts: starting one, and waiting out the lease of one that died. */
@@ -68,16 +68,6 @@ export async function waitForLeaseExpiry(
 }
 
 /** The side-effect log a ledger worker appends to, in order; an absent file is an empty log. */
-export async function readLedgerEffects(path: string): Promise<SideEffect[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as SideEffect);
+export function readLedgerEffects(path: string): Promise<SideEffect[]> {
+  return readJsonLines<SideEffect>(path);
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   createHandler,
   DynamoDbStore,
   ExecutionBusyError,
   type ExecutionResult,
+  type HandlerOptions,
   type Logger,
   StoreUnavailableError,
 } from '../../packages/core/src/index.js';
@@ -82,6 +84,22 @@ describe('store faults: DynamoDB Local behind a proxy that throttles, fails, del
     });
   });
 
+  /** Starts one invocation of the ledger through `client` (counted in the figures), with the suite's settings. */
+  const invoke = (
+    client: DynamoDBClient,
+    executionId: string,
+    options: Pick<HandlerOptions, 'pipelineCheckpoints'> = {},
+  ) => {
+    const handler = createHandler(LedgerService, {
+      store: new DynamoDbStore({ client, tableName: TEST_TABLE }),
+      leaseMs: LEASE_MS,
+      logger: silent,
+      ...options,
+    });
+    figures.invocations += 1;
+    return ledger.invoke(() => handler({ executionId, input: INPUT }));
+  };
+
   /**
    * Invokes until the execution answers, as Lambda retries a failed
    * invocation: each attempt on a fresh client (a new instance), after the
@@ -96,13 +114,7 @@ describe('store faults: DynamoDB Local behind a proxy that throttles, fails, del
     const abandoned = new Set<number>();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const client = localClient(proxy.endpoint);
-      const handler = createHandler(LedgerService, {
-        store: new DynamoDbStore({ client, tableName: TEST_TABLE }),
-        leaseMs: LEASE_MS,
-        logger: silent,
-      });
-      const { runner, result } = ledger.invoke(() => handler({ executionId, input: INPUT }));
-      figures.invocations += 1;
+      const { runner, result } = invoke(client, executionId);
       let answer: ExecutionResult;
       try {
         answer = await result;
@@ -169,16 +181,9 @@ describe('store faults: DynamoDB Local behind a proxy that throttles, fails, del
         if (effect.execution === executionId && effect.step === 8) proxy.outage = { kind, requests: Infinity };
       };
       const client = localClient(proxy.endpoint);
-      const handler = createHandler(LedgerService, {
-        store: new DynamoDbStore({ client, tableName: TEST_TABLE }),
-        leaseMs: LEASE_MS,
-        logger: silent,
-        // The outage must begin at step 8's own checkpoint: each step waits for its write (no pipelining), so
-        // none of steps 1-7 has one still under way. The campaign above runs with the default.
-        pipelineCheckpoints: false,
-      });
-      const { runner, result } = ledger.invoke(() => handler({ executionId, input: INPUT }));
-      figures.invocations += 1;
+      // The outage must begin at step 8's own checkpoint: each step waits for its write (no pipelining), so
+      // none of steps 1-7 has one still under way. The campaign above runs with the default.
+      const { runner, result } = invoke(client, executionId, { pipelineCheckpoints: false });
       const error = await result.then(
         () => undefined,
         (thrown: unknown) => thrown,
@@ -222,15 +227,8 @@ describe('store faults: DynamoDB Local behind a proxy that throttles, fails, del
       if (effect.execution === executionId && effect.step === 8)
         proxy.outage = { kind: 'server-error', requests: attempts };
     };
-    const handler = createHandler(LedgerService, {
-      store: new DynamoDbStore({ client, tableName: TEST_TABLE }),
-      leaseMs: LEASE_MS,
-      logger: silent,
-      // Exactly step 8's attempts must fail: with pipelining they could be spread over several writes under way.
-      pipelineCheckpoints: false,
-    });
-    const { runner, result } = ledger.invoke(() => handler({ executionId, input: INPUT }));
-    figures.invocations += 1;
+    // Exactly step 8's attempts must fail: with pipelining they could be spread over several writes under way.
+    const { runner, result } = invoke(client, executionId, { pipelineCheckpoints: false });
     const error = await result.then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -268,13 +266,7 @@ describe('store faults: DynamoDB Local behind a proxy that throttles, fails, del
         proxy.outage = { kind: 'drop-before-response', requests: 1, skip: 1 };
       }
     };
-    const handler = createHandler(LedgerService, {
-      store: new DynamoDbStore({ client, tableName: TEST_TABLE }),
-      leaseMs: LEASE_MS,
-      logger: silent,
-    });
-    const { runner, result } = ledger.invoke(() => handler({ executionId, input: INPUT }));
-    figures.invocations += 1;
+    const { runner, result } = invoke(client, executionId);
     const first = await result.then(
       (answer) => answer.status,
       (thrown: unknown) => (thrown instanceof Error ? thrown.name : String(thrown)),
