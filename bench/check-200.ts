@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { median } from './harness.js';
-import { scratchFolder } from './scratch-folder.js';
+import { scratchFolder } from './work-folder.js';
 
 const { values } = parseArgs({
   options: { services: { type: 'string', default: '200' }, steps: { type: 'string', default: '10' } },

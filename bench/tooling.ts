@@ -8,7 +8,7 @@ import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './harness.js';
-import { scratchFolder } from './scratch-folder.js';
+import { scratchFolder } from './work-folder.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 /** Fresh processes per bundle for the cold import time. */
