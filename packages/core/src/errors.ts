@@ -321,6 +321,41 @@ export class VersionMismatchError extends DurableError {
   }
 }
 
+/** The execution ran past its `executionTimeout` (set on `@DurableService`). Terminal: the execution ends FAILED. */
+export class ExecutionTimeoutError extends DurableError {
+  static override readonly code = 'EXECUTION_TIMEOUT';
+  constructor(
+    readonly executionId: string,
+    readonly timeoutAt: number,
+  ) {
+    super(
+      ExecutionTimeoutError.code,
+      `Execution '${executionId}' passed its executionTimeout at ${new Date(timeoutAt).toISOString()} and was ended. ` +
+        'Raise @DurableService({ executionTimeout }) (at most 366 days) for workflows that live longer.',
+    );
+  }
+}
+
+/**
+ * The journal of an execution is missing records it must hold: its items are
+ * past their retention (DynamoDB TTL may have deleted some) or belong to an
+ * earlier execution with the same id. Running it would re-execute finished
+ * steps, so the execution ends FAILED instead.
+ */
+export class JournalIncompleteError extends DurableError {
+  static override readonly code = 'JOURNAL_INCOMPLETE';
+  constructor(
+    readonly executionId: string,
+    reason: string,
+  ) {
+    super(
+      JournalIncompleteError.code,
+      `The journal of execution '${executionId}' is incomplete: ${reason}. It is not re-executed from the top ` +
+        '(finished steps would run again); start a new execution with another id.',
+    );
+  }
+}
+
 type DurableErrorClass = (abstract new (...args: never[]) => DurableError) & { readonly code: string };
 
 /** Every error class of this package by code, so recorded errors come back as instances of their class. */
@@ -348,6 +383,8 @@ export const errorClassesByCode: ReadonlyMap<string, DurableErrorClass> = new Ma
       StoreUnavailableError,
       VersionMismatchError,
       InvalidTargetArnError,
+      ExecutionTimeoutError,
+      JournalIncompleteError,
     ] as DurableErrorClass[]
   ).map((cls) => [cls.code, cls]),
 );

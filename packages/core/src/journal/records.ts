@@ -43,6 +43,26 @@ export interface OperationRecord extends OperationSignature {
   timeoutAt?: number;
   /** Epoch ms the record was written. */
   updatedAt: number;
+  /**
+   * The claim epoch (the execution's `invocations` count when it was claimed)
+   * of the invocation that wrote this record; a callback completer writes the
+   * epoch it read. Records of older versions of this package read as 0.
+   */
+  epoch: number;
+  /**
+   * The record this one's path depended on, as its writer saw it: the last
+   * operation whose outcome the workflow had when it called this one (in the
+   * same scope, or before the enclosing parallel/map). Absent for the first
+   * operation of an execution. Loading trusts a record only if the record it
+   * follows stands there with that epoch (see journal/trust.ts).
+   */
+  follows?: { position: string; epoch: number };
+  /** Set on steps that ran at-most-once: after a crash inside one, the recorded semantics win over the code's. */
+  semantics?: 'at-most-once';
+  /** The canonical arguments, cut to a few hundred characters, so a mismatch can show what was recorded. */
+  args?: string;
+  /** Wall-clock epoch ms after which the store may delete the record (DynamoDB TTL): the execution's `expiresAt`. */
+  expiresAt?: number;
 }
 
 /** What a conditional operation write expects to find: nothing, or the record at a given status and attempt. */
@@ -74,8 +94,21 @@ export interface ExecutionRecord extends ExecutionKey {
   resumeAt?: number;
   createdAt: number;
   updatedAt: number;
-  /** How many invocations claimed it, this one included. */
+  /**
+   * How many invocations claimed it, this one included: the claim **epoch**.
+   * Each operation record carries the epoch of its writer, which fences an
+   * invocation that outlived its lease from mixing its path into a newer one's.
+   */
   invocations: number;
+  /** Engine-clock epoch ms past which the execution fails with ExecutionTimeoutError (createdAt + executionTimeout). */
+  timeoutAt?: number;
+  /**
+   * Wall-clock epoch ms after which the store may delete the execution's items
+   * (start + executionTimeout + retention; DynamoDB TTL). Fixed when the
+   * execution is created and stamped on every item, so TTL never deletes a
+   * running journal. Absent on records of older versions of this package.
+   */
+  expiresAt?: number;
   /** Random per-execution key that signs its callback tokens. Never leaves the store and the engine. */
   secret?: string;
 }

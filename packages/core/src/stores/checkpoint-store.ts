@@ -23,6 +23,10 @@ export interface ClaimRequest {
   secret?: string;
   now: number;
   leaseExpiresAt: number;
+  /** Kept as the execution's `timeoutAt` when the claim creates it (existing executions keep theirs). */
+  timeoutAt: number;
+  /** Kept as the execution's `expiresAt` when the claim creates it: the TTL of every item of its journal. */
+  expiresAt: number;
 }
 
 /** What a claim found. Only `claimed` wrote anything. */
@@ -96,8 +100,11 @@ export interface CheckpointStore {
 
   /**
    * Ends (SUCCEEDED / FAILED) or pauses (SUSPENDED) the execution and releases
-   * the lease, if it is not already finished and, for SUSPENDED, if `owner`
-   * still holds the lease. A refused write returns the record as it stands.
+   * the lease, if it is not already finished and `owner` still holds the
+   * lease: an invocation whose lease was taken over never ends or pauses the
+   * execution of the one that took it. SUSPENDED keeps an earlier `resumeAt`
+   * requested meanwhile (a completed callback). A refused write returns the
+   * record as it stands.
    */
   transition(
     key: ExecutionKey,
