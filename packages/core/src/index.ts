@@ -42,12 +42,19 @@ export {
 } from './decorators/metadata.js';
 export { Step } from './decorators/step.js';
 export { Workflow } from './decorators/workflow.js';
-export { type CallbackCompletion, completeCallback, failCallback } from './engine/callbacks.js';
+export {
+  type CallbackCompletion,
+  type CallbackCompletionOptions,
+  completeCallback,
+  failCallback,
+} from './engine/callbacks.js';
 export type { ExecutionResult } from './engine/invocation.js';
 export type { ExecutionObserver, OperationEvent } from './engine/observer.js';
 export type { RetryPolicy } from './engine/retry.js';
 export {
   CallbackAlreadyCompletedError,
+  CallbackExecutionFinishedError,
+  CallbackFailedError,
   CallbackTimeoutError,
   ConfigurationError,
   ContextMisuseError,
@@ -66,6 +73,7 @@ export {
   NonDeterminismError,
   NonRetryableError,
   PayloadTooLargeError,
+  type ReportedError,
   SerializationError,
   StepInterruptedError,
   StepTimeoutError,
@@ -81,10 +89,11 @@ export {
   type ServiceClass,
 } from './handler/create-handler.js';
 export { type ExecutionRequest, parseEvent } from './handler/events.js';
+export { InProcessInvoker, type InProcessInvokerOptions } from './handler/in-process-invoker.js';
 export type { LambdaContext } from './handler/lambda-context.js';
-export { InProcessInvoker, type InProcessInvokerOptions } from './invoke/in-process-invoker.js';
 export type { InvokeOutcome, InvokeRequest, Invoker, InvokeTarget } from './invoke/invoker.js';
 export { type LambdaArn, parseLambdaArn, type TargetArnProblem, targetArnProblem } from './invoke/lambda-arn.js';
+export type { ChildInvokeAnswer, ChildInvokeEvent } from './invoke/protocol.js';
 export type {
   ExecutionKey,
   ExecutionRecord,
@@ -106,12 +115,8 @@ export type {
   ListExecutionsQuery,
   ResumableQuery,
 } from './stores/checkpoint-store.js';
-export {
-  type CreatedTable,
-  DynamoDbStore,
-  type DynamoDbStoreOptions,
-  RESUMABLE_INDEX,
-} from './stores/dynamodb-store.js';
+export { DynamoDbStore, type DynamoDbStoreOptions } from './stores/dynamodb/dynamodb-store.js';
+export { type CreatedTable, RESUMABLE_INDEX } from './stores/dynamodb/table.js';
 export { MemoryStore } from './stores/memory-store.js';
 export { claimDecision, comparePositions, isFinished } from './stores/store-rules.js';
 export { assertCoreVersion, CORE_VERSION } from './version.js';

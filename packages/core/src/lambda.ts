@@ -5,4 +5,4 @@
  *
  * @packageDocumentation
  */
-export { LambdaInvoker, type LambdaInvokerOptions } from './invoke/lambda-invoker.js';
+export { INVOKE_UNAVAILABLE, LambdaInvoker, type LambdaInvokerOptions } from './invoke/lambda-invoker.js';

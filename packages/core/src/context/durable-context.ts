@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { StepOptions } from '../decorators/metadata.js';
-import { validateStepOptions } from '../decorators/step.js';
-import type { Execution } from '../engine/execution.js';
 import { ConfigurationError, ContextMisuseError } from '../errors.js';
 import type { InvokeTarget } from '../invoke/invoker.js';
-import { activeScope, type Scope } from './active-scope.js';
+import { activeScope, type OperationHost, type Scope } from './active-scope.js';
 import { type Duration, durationToMs } from './duration.js';
 import type { Logger } from './logger.js';
+import { type StepOptions, validateStepOptions } from './step-options.js';
 
 /** Options of {@link DurableContext.map}. */
 export interface MapOptions {
@@ -72,7 +70,7 @@ export class ExecutionContext implements DurableContext {
   readonly logger: Logger;
 
   constructor(
-    readonly execution: Execution,
+    readonly execution: OperationHost,
     readonly scope: Scope,
     logger: Logger,
   ) {
@@ -80,7 +78,7 @@ export class ExecutionContext implements DurableContext {
   }
 
   get executionId(): string {
-    return this.execution.key.executionId;
+    return this.execution.executionId;
   }
 
   get isReplaying(): boolean {

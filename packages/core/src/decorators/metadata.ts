@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import type { RetryPolicy } from '../engine/retry.js';
+import type { StepDefinition } from '../context/step-options.js';
+import { type Duration, durationToMs } from '../context/duration.js';
 import { DefinitionError } from '../errors.js';
 
 /** Which backend runs a service (DESIGN §5). */
@@ -17,6 +18,13 @@ export interface DurableServiceOptions {
   backend?: Backend;
   /** Checkpoint table name; defaults to the `DURABLE_TABLE` environment variable. */
   table?: string;
+  /**
+   * How long an execution may live, from its start; past it, it fails with `ExecutionTimeoutError`. Default 30
+   * days, at most 366.
+   */
+  executionTimeout?: Duration;
+  /** How long a finished execution's journal is kept before DynamoDB TTL deletes it. Default 30 days. */
+  retention?: Duration;
 }
 
 /** Options of `@Workflow`. */
@@ -25,24 +33,7 @@ export interface WorkflowOptions {
   name?: string;
 }
 
-/** Delivery guarantee of a step's side effect. */
-export type StepSemantics = 'at-least-once' | 'at-most-once';
-
-/** Options of `@Step` (and `ctx.step`). */
-export interface StepOptions {
-  /** Stable id in the journal; defaults to the method name. Renaming it breaks running executions. */
-  name?: string;
-  retry?: RetryPolicy;
-  /**
-   * `at-least-once` (default): the body may run again if the invocation dies
-   * before its result is recorded. `at-most-once`: a start is recorded before
-   * the body runs; after a crash the step is not run again but fails with
-   * `StepInterruptedError`, unless its retry policy allows another attempt.
-   */
-  semantics?: StepSemantics;
-  /** Fail the attempt with `StepTimeoutError` after this long (the body is not cancelled). */
-  timeoutMs?: number;
-}
+export type { StepDefinition, StepOptions, StepSemantics } from '../context/step-options.js';
 
 /** A service as the engine sees it. */
 export interface ServiceDefinition {
@@ -58,11 +49,6 @@ export interface WorkflowDefinition {
   method: string;
 }
 
-export interface StepDefinition {
-  name: string;
-  method: string;
-  options: StepOptions;
-}
 
 const SERVICE = Symbol.for('@durable/core:service');
 const WORKFLOWS = Symbol.for('@durable/core:workflows');
@@ -89,11 +75,45 @@ export function defineService(
         'letter and be at most 63 characters (it prefixes store keys and function names).',
     );
   }
+  lifetimesOf(target.name, options);
   const workflows = workflowsOf(target.prototype);
   const steps = stepsOf(target.prototype);
   assertUnique(target.name, 'workflow', workflows);
   assertUnique(target.name, 'step', steps);
   Reflect.defineMetadata(SERVICE, { ...options, name }, target);
+}
+
+const DAY_MS = 86_400_000;
+/** Lifetimes of an execution when `@DurableService` names none. */
+export const DEFAULT_EXECUTION_TIMEOUT_MS = 30 * DAY_MS;
+export const DEFAULT_RETENTION_MS = 30 * DAY_MS;
+const MAX_EXECUTION_TIMEOUT_MS = 366 * DAY_MS;
+
+/** An execution's lifetimes in ms: how long it may run, and how long its journal is kept once finished. */
+export interface Lifetimes {
+  executionTimeoutMs: number;
+  retentionMs: number;
+}
+
+/** The `executionTimeout` and `retention` of a service, checked; a {@link DefinitionError} when out of range. */
+export function lifetimesOf(className: string, options: DurableServiceOptions): Lifetimes {
+  try {
+    const executionTimeoutMs =
+      options.executionTimeout === undefined
+        ? DEFAULT_EXECUTION_TIMEOUT_MS
+        : durationToMs(options.executionTimeout, `@DurableService executionTimeout of ${className}`);
+    const retentionMs =
+      options.retention === undefined
+        ? DEFAULT_RETENTION_MS
+        : durationToMs(options.retention, `@DurableService retention of ${className}`);
+    if (!(executionTimeoutMs > 0 && executionTimeoutMs <= MAX_EXECUTION_TIMEOUT_MS)) {
+      throw new Error(`executionTimeout must be more than 0 and at most 366 days (got ${executionTimeoutMs} ms)`);
+    }
+    if (!(retentionMs > 0)) throw new Error(`retention must be more than 0 (got ${retentionMs} ms)`);
+    return { executionTimeoutMs, retentionMs };
+  } catch (error) {
+    throw new DefinitionError(`@DurableService on ${className}: ${(error as Error).message}.`);
+  }
 }
 
 function assertUnique(className: string, what: string, entries: { name: string; method: string }[]): void {

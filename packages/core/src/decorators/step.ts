@@ -1,6 +1,7 @@
 import { activeScope } from '../context/active-scope.js';
 import { DefinitionError } from '../errors.js';
-import { addStep, type StepDefinition, type StepOptions } from './metadata.js';
+import { type StepDefinition, type StepOptions, validateStepOptions } from '../context/step-options.js';
+import { addStep } from './metadata.js';
 
 /**
  * Marks a method as a step: called from workflow code, its result is
@@ -31,32 +32,4 @@ export function Step(options: StepOptions = {}): MethodDecorator {
     Object.defineProperty(durableStep, 'name', { value: propertyKey });
     (descriptor as TypedPropertyDescriptor<unknown>).value = durableStep;
   };
-}
-
-/** Rejects step options the engine could not honour, at decoration time. */
-export function validateStepOptions(where: string, options: StepOptions): void {
-  const { retry, timeoutMs, semantics, name } = options;
-  const problems: string[] = [];
-  if (name !== undefined && (typeof name !== 'string' || name.length === 0))
-    problems.push('name must be a non-empty string');
-  if (semantics !== undefined && semantics !== 'at-least-once' && semantics !== 'at-most-once') {
-    problems.push(`semantics must be 'at-least-once' or 'at-most-once'`);
-  }
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push('timeoutMs must be > 0');
-  if (retry !== undefined) {
-    if (retry.maxAttempts !== undefined && !(Number.isInteger(retry.maxAttempts) && retry.maxAttempts >= 1)) {
-      problems.push('retry.maxAttempts must be an integer >= 1');
-    }
-    for (const field of ['initialDelayMs', 'maxDelayMs'] as const) {
-      const value = retry[field];
-      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) problems.push(`retry.${field} must be >= 0`);
-    }
-    if (retry.backoffRate !== undefined && !(Number.isFinite(retry.backoffRate) && retry.backoffRate >= 1)) {
-      problems.push('retry.backoffRate must be >= 1');
-    }
-    if (retry.jitter !== undefined && !['none', 'full', 'equal'].includes(retry.jitter)) {
-      problems.push(`retry.jitter must be 'none', 'full' or 'equal'`);
-    }
-  }
-  if (problems.length > 0) throw new DefinitionError(`@Step options of ${where}: ${problems.join('; ')}.`);
 }

@@ -1,6 +1,21 @@
-import { CallbackAlreadyCompletedError, ExecutionNotFoundError, InvalidCallbackTokenError } from '../errors.js';
-import type { OperationRecord } from '../journal/records.js';
-import { serialize, serializeError } from '../serde/serialize.js';
+import {
+  CallbackAlreadyCompletedError,
+  CallbackExecutionFinishedError,
+  CallbackFailedError,
+  ConfigurationError,
+  ExecutionNotFoundError,
+  InvalidCallbackTokenError,
+  PayloadTooLargeError,
+} from '../errors.js';
+import type { ExecutionKey, ExpectedOperation, OperationRecord } from '../journal/records.js';
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  describeError,
+  deserialize,
+  serialize,
+  serializeBounded,
+  serializeError,
+} from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { guardStore } from '../stores/store-guard.js';
 import { type CallbackAddress, decodeCallbackToken, isGenuineToken } from './callback-token.js';
@@ -11,43 +26,111 @@ export interface CallbackCompletion {
   executionId: string;
 }
 
+/** Options of {@link completeCallback} and {@link failCallback}. */
+export interface CallbackCompletionOptions {
+  /** The clock, in epoch ms, of the record and the resume request. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Largest serialized result (or error) accepted, in bytes; a larger one is
+   * refused with `PayloadTooLargeError` and nothing is written. Default
+   * {@link DEFAULT_MAX_PAYLOAD_BYTES} (2 MiB), the handler's default: pass the
+   * `maxPayloadBytes` of the service when it sets another.
+   */
+  maxPayloadBytes?: number;
+}
+
 /**
  * Completes the callback a workflow waits for in `ctx.waitForCallback`, with
  * `result` as what that call resolves to, and marks the execution to be
  * resumed. Re-invoke the function with `{ executionId }` (or let the sweeper)
- * to continue it. A second completion of the same token is refused with
- * `CallbackAlreadyCompletedError`.
+ * to continue it.
+ *
+ * Safe to retry: completing a token again with the same result (after a lost
+ * answer, a timeout, a crash) succeeds and asks for the resume again. Another
+ * result for a completed token is refused with `CallbackAlreadyCompletedError`;
+ * a callback of an execution that has ended, with
+ * `CallbackExecutionFinishedError`; a result over `maxPayloadBytes`, with
+ * `PayloadTooLargeError`. Refusals write nothing. Errors inside `result` come
+ * back in the workflow as plain errors, never as this package's classes.
+ *
+ * `options` may also be the clock alone (`completeCallback(store, token, result, now)`).
  */
 export async function completeCallback(
   store: CheckpointStore,
   token: string,
   result: unknown,
-  now: () => number = Date.now,
+  options: CallbackCompletionOptions | (() => number) = {},
 ): Promise<CallbackCompletion> {
   const address = decodeCallbackToken(token);
-  const value = serialize(result, `the result of callback '${address.name}'`);
+  const { now, maxPayloadBytes } = completionSettings(options);
+  const value = serializeBounded(result, `the result of callback '${address.name}'`, maxPayloadBytes, {
+    foreignErrors: true,
+  });
   return settleCallback(store, address, { status: 'SUCCEEDED', result: value }, now);
 }
 
-/** Fails the callback: `ctx.waitForCallback` throws `error` in the workflow. */
+/**
+ * Fails the callback: `ctx.waitForCallback` throws a `CallbackFailedError`
+ * in the workflow (code `CALLBACK_FAILED`, not retryable) whose `reported`
+ * holds what `error` said (name, message, code, own fields) as plain data:
+ * whatever the completer passes, the workflow never sees it as one of this
+ * package's own errors. Retries, refusals and `options` as for
+ * {@link completeCallback}; "the same error" is one that reports the same.
+ */
 export async function failCallback(
   store: CheckpointStore,
   token: string,
   error: unknown,
-  now: () => number = Date.now,
+  options: CallbackCompletionOptions | (() => number) = {},
 ): Promise<CallbackCompletion> {
   const address = decodeCallbackToken(token);
-  return settleCallback(store, address, { status: 'FAILED', error: serializeError(error) }, now);
+  const { now, maxPayloadBytes } = completionSettings(options);
+  const failure = new CallbackFailedError(address.name, address.position, describeError(error));
+  // The completer's frames mean nothing to the workflow, and a retry must record the very same text.
+  failure.stack = `${failure.name}: ${failure.message}`;
+  const text = serializeError(failure);
+  const size = Buffer.byteLength(text);
+  if (size > maxPayloadBytes) {
+    throw new PayloadTooLargeError(`the error of callback '${address.name}'`, size, maxPayloadBytes);
+  }
+  return settleCallback(store, address, { status: 'FAILED', error: text }, now);
 }
+
+function completionSettings(options: CallbackCompletionOptions | (() => number)): {
+  now: () => number;
+  maxPayloadBytes: number;
+} {
+  const { now = Date.now, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES } =
+    typeof options === 'function' ? { now: options } : options;
+  if (!(Number.isSafeInteger(maxPayloadBytes) && maxPayloadBytes > 0)) {
+    throw new ConfigurationError(`maxPayloadBytes must be a positive whole number of bytes (got ${maxPayloadBytes}).`);
+  }
+  return { now, maxPayloadBytes };
+}
+
+type CallbackOutcome = { status: 'SUCCEEDED'; result: string } | { status: 'FAILED'; error: string };
 
 async function settleCallback(
   rawStore: CheckpointStore,
   address: CallbackAddress & { signature: string },
-  outcome: Pick<OperationRecord, 'status' | 'result' | 'error'>,
+  outcome: CallbackOutcome,
   now: () => number,
 ): Promise<CallbackCompletion> {
   const store = guardStore(rawStore);
   const key = { service: address.service, executionId: address.executionId };
+  // One read: a token of an unknown execution, or one the execution did not issue, writes nothing.
+  const execution = await store.getExecution(key);
+  if (execution === undefined) throw new ExecutionNotFoundError(address.executionId);
+  if (execution.secret === undefined || !isGenuineToken(address, address.signature, execution.secret)) {
+    throw new InvalidCallbackTokenError('it was not issued by this execution (its signature does not match)');
+  }
+  if (execution.status === 'SUCCEEDED' || execution.status === 'FAILED') {
+    // Its journal is final. Only this very completion, recorded before the execution ended, is an answer.
+    const journal = await store.loadJournal(key);
+    const standing = journal.find((record) => record.position === address.position);
+    if (standing !== undefined && isSameCompletion(standing, address, outcome)) return key;
+    throw new CallbackExecutionFinishedError(address.executionId, address.position, execution.status);
+  }
   const record: OperationRecord = {
     position: address.position,
     kind: 'callback',
@@ -55,21 +138,73 @@ async function settleCallback(
     argsHash: '',
     attempt: 1,
     updatedAt: now(),
+    // The epoch the completer saw: a completion never passes for a newer invocation's record.
+    epoch: execution.invocations,
+    ...(address.follows === undefined ? {} : { follows: address.follows }),
+    ...(execution.expiresAt === undefined ? {} : { expiresAt: execution.expiresAt }),
     ...outcome,
   };
-  // One read: a token of an unknown execution, or one the execution did not issue, writes nothing.
-  const execution = await store.getExecution(key);
-  if (execution === undefined) throw new ExecutionNotFoundError(address.executionId);
-  if (execution.secret === undefined || !isGenuineToken(address, address.signature, execution.secret)) {
-    throw new InvalidCallbackTokenError('it was not issued by this execution (its signature does not match)');
-  }
-  let written = await store.writeOperation(key, record, { status: 'STARTED', attempt: 1 });
-  // The submitter may complete the callback before the workflow recorded its wait: then the completion comes first.
-  if (!written.ok && written.current === undefined) written = await store.writeOperation(key, record, null);
-  if (!written.ok) {
-    if (written.current === undefined) throw new ExecutionNotFoundError(address.executionId);
+  const standing = await writeCompletion(store, key, record);
+  // Whoever wrote a final record there (this completer before a lost answer or a crash, another completer, the
+  // timeout) may have died before asking for the resume: ask again, or the execution stays suspended for good.
+  await store.requestResume(key, now());
+  if (standing !== undefined && !isSameCompletion(standing, address, outcome)) {
     throw new CallbackAlreadyCompletedError(address.position);
   }
-  await store.requestResume(key, now());
   return key;
+}
+
+const STARTED_WAIT: ExpectedOperation = { status: 'STARTED', attempt: 1 };
+
+/**
+ * Writes the completion over the recorded wait, or in its place when the
+ * submitter answered before the wait was recorded. Undefined when it was
+ * written; otherwise the final record that stands there instead.
+ */
+async function writeCompletion(
+  store: CheckpointStore,
+  key: ExecutionKey,
+  record: OperationRecord,
+): Promise<OperationRecord | undefined> {
+  // A position only moves forward (nothing, the wait, a final record), so three tries settle it: the wait, nothing,
+  // then the wait again if it was recorded meanwhile.
+  let expected: ExpectedOperation = STARTED_WAIT;
+  for (let tries = 0; tries < 3; tries++) {
+    const written = await store.writeOperation(key, record, expected);
+    if (written.ok) return undefined;
+    const current = written.current;
+    if (current === undefined) {
+      if (expected === null) throw new ExecutionNotFoundError(key.executionId);
+      expected = null;
+    } else if (current.status === 'SUCCEEDED' || current.status === 'FAILED') {
+      return current;
+    } else if (current.kind === 'callback' && current.status === 'STARTED' && current.attempt === 1) {
+      expected = STARTED_WAIT;
+    } else {
+      break;
+    }
+  }
+  throw new InvalidCallbackTokenError(`position ${record.position} holds no callback waiting for it`);
+}
+
+/** True when `standing` is this completion: the same callback, settled the same way with an equal value. */
+function isSameCompletion(standing: OperationRecord, address: CallbackAddress, outcome: CallbackOutcome): boolean {
+  if (standing.kind !== 'callback' || standing.name !== address.name || standing.status !== outcome.status) {
+    return false;
+  }
+  const recorded = standing.status === 'SUCCEEDED' ? standing.result : standing.error;
+  const offered = outcome.status === 'SUCCEEDED' ? outcome.result : outcome.error;
+  if (recorded === undefined) return false;
+  if (recorded === offered) return true;
+  // Equal values, written with their keys in another order (a retry that rebuilt its answer).
+  const canonical = canonicalText(recorded);
+  return canonical !== undefined && canonical === canonicalText(offered);
+}
+
+function canonicalText(text: string): string | undefined {
+  try {
+    return serialize(deserialize(text), 'a callback outcome', { canonical: true });
+  } catch {
+    return undefined;
+  }
 }

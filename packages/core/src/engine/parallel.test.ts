@@ -265,7 +265,9 @@ describe('ctx.parallel and ctx.map', () => {
     expect(first).toEqual({ status: 'SUSPENDED', executionId: `s1${RUN}`, resumeAt: startedAt + HOUR_MS });
     expect([...finished].sort()).toEqual(['busy', 'quick', 'sleeper']);
     const suspended = await store.loadJournal(key);
+    // The parallel's marker is written as it starts, so the replay check sees it while it is under way.
     expect(suspended.map((r) => `${r.position} ${r.kind} ${r.name}`)).toEqual([
+      '1 parallel mixed',
       '1.1.1 step work',
       '1.1.2 sleep nap',
       '1.2.1 step work',

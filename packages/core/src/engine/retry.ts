@@ -1,22 +1,7 @@
+import type { RetryPolicy } from '../context/step-options.js';
 import { isDurableError } from '../errors.js';
 
-/** How a failing step is tried again. */
-export interface RetryPolicy {
-  /** Attempts in all, the first included. Default 3 (1 for at-most-once steps). */
-  maxAttempts?: number;
-  /** Delay before the second attempt. Default 200 ms. */
-  initialDelayMs?: number;
-  /** Each further delay is the previous one times this. Default 2. */
-  backoffRate?: number;
-  /** Upper bound of one delay. Default 60 000 ms. */
-  maxDelayMs?: number;
-  /**
-   * `full` (default): a random delay between 0 and the computed one, so that
-   * many failing executions do not retry in step; `equal`: half fixed, half
-   * random; `none`: exactly the computed delay.
-   */
-  jitter?: 'none' | 'full' | 'equal';
-}
+export type { RetryPolicy };
 
 export type ResolvedRetryPolicy = Required<RetryPolicy>;
 

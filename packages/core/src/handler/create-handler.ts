@@ -5,9 +5,11 @@ import { type ExecutionResult, runInvocation } from '../engine/invocation.js';
 import type { ExecutionObserver } from '../engine/observer.js';
 import { ConfigurationError } from '../errors.js';
 import type { Invoker } from '../invoke/invoker.js';
+import type { ChildInvokeAnswer, ChildInvokeEvent } from '../invoke/protocol.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { DynamoDbStore } from '../stores/dynamodb-store.js';
-import { guardStore } from '../stores/store-guard.js';
+import { childInvocation, invocationTimeLeft } from './child-answer.js';
 import { parseEvent } from './events.js';
 import type { LambdaContext } from './lambda-context.js';
 
@@ -35,13 +37,14 @@ export interface HandlerOptions {
   /** Waits (sleeps, retry delays) longer than this suspend even when the invocation has time left. Default: no limit. */
   maxInProcessWaitMs?: number;
   /**
-   * Whether an at-least-once step's checkpoint write may overlap the steps after it (up to 8 writes under way)
-   * instead of holding up the next step until it lands. Default true, or the `DURABLE_PIPELINE_CHECKPOINTS`
-   * environment variable (`true` / `false`) when set. Still one conditional write per step; quick steps no longer
-   * wait a round trip each. The price: if the process dies, a step whose checkpoint had not landed yet runs again
-   * along with the one in flight, which at-least-once allows. Nothing others can observe goes ahead of a pending
-   * checkpoint: at-most-once steps, sleeps, invokes, callbacks, suspending and the result wait for every earlier
-   * write. `false`: each step waits for its own checkpoint, so a crash repeats only the step in flight.
+   * A speed mode, off by default: an at-least-once step's checkpoint write may overlap the steps after it (up to 8
+   * writes under way) instead of holding up the next step until it lands. Default false, or the
+   * `DURABLE_PIPELINE_CHECKPOINTS` environment variable (`true` / `false`) when set. Still one conditional write per
+   * step; quick steps no longer wait a round trip each. The price: if the process dies, a step that had already
+   * returned, whose checkpoint had not landed yet, runs again along with the one in flight (its side effect may
+   * have been seen). Nothing others can observe goes ahead of a pending checkpoint: at-most-once steps, sleeps,
+   * invokes, callbacks, suspending and the result wait for every earlier write. Default (strict): each step's
+   * checkpoint is durable before the next operation starts, so a crash repeats only the operation in flight.
    */
   pipelineCheckpoints?: boolean;
   /**
@@ -53,6 +56,8 @@ export interface HandlerOptions {
 
 /** The Lambda handler of one service, with its definition for tools. */
 export interface DurableHandler {
+  /** A parent's child-invoke event (what LambdaInvoker and InProcessInvoker send) gets the child's answer. */
+  (event: ChildInvokeEvent, lambdaContext?: LambdaContext): Promise<ChildInvokeAnswer>;
   (event: unknown, lambdaContext?: LambdaContext): Promise<ExecutionResult>;
   readonly service: ServiceDefinition;
 }
@@ -60,14 +65,18 @@ export interface DurableHandler {
 /** A durable service class: constructible with no arguments (a new instance per invocation). */
 export type ServiceClass = new () => object;
 
-export const DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+/** The default `maxPayloadBytes`, 2 MiB. Its home is serde/, where the callback completer reads it too. */
+export { DEFAULT_MAX_PAYLOAD_BYTES };
+
 const DEFAULT_LEASE_MS = 15 * 60 * 1000;
 
 /**
  * The Lambda handler of a `@DurableService` class (DESIGN §7, §8): parses the
  * event, runs or resumes the execution it names, and answers
  * `{ status: 'SUCCEEDED', output }` or `{ status: 'SUSPENDED', resumeAt }`. A
- * FAILED execution throws its recorded error, so Lambda destinations see it.
+ * FAILED execution throws its recorded error, so Lambda destinations see it;
+ * a parent's child-invoke event is answered instead, FAILED included
+ * (invoke/protocol.ts), and only what may pass is thrown.
  * Bad events throw a typed error and write nothing.
  */
 export function createHandler(service: ServiceClass, options: HandlerOptions = {}): DurableHandler {
@@ -88,14 +97,22 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
   }
   const pipelineCheckpoints = options.pipelineCheckpoints ?? pipelineCheckpointsFromEnvironment();
   let store: CheckpointStore | undefined;
-  const handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<ExecutionResult> => {
+  const handler = async (
+    event: unknown,
+    lambdaContext?: LambdaContext,
+  ): Promise<ExecutionResult | ChildInvokeAnswer> => {
     const request = parseEvent(event, lambdaContext);
-    store ??= guardStore(resolveStore(options, definition));
-    return runInvocation(
+    store ??= resolveStore(options, definition);
+    // A parent's invoke gets its child's outcome as an answer, a failure included (invoke/protocol.ts).
+    const child =
+      request.idSource === 'invoke'
+        ? childInvocation(store, { service: definition.name, executionId: request.executionId })
+        : undefined;
+    const running = runInvocation(
       {
         service: definition,
         createInstance: () => new service(),
-        store,
+        store: child?.store ?? store,
         now: options.now ?? Date.now,
         invoker: options.invoker,
         logger: options.logger ?? jsonLogger,
@@ -108,20 +125,22 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
         ...(lambdaContext?.invokedFunctionArn === undefined ? {} : { callerArn: lambdaContext.invokedFunctionArn }),
       },
       request,
-      lambdaContext?.getRemainingTimeInMillis?.(),
+      invocationTimeLeft(request, lambdaContext),
     );
+    return child === undefined ? running : child.answer(running);
   };
-  return Object.assign(handler, { service: definition });
+  // One implementation behind both call signatures of DurableHandler: `request.idSource` tells them apart.
+  return Object.assign(handler, { service: definition }) as DurableHandler;
 }
 
-/** `DURABLE_PIPELINE_CHECKPOINTS`: lets a deployed (generated) handler opt out without regenerating it. */
+/** `DURABLE_PIPELINE_CHECKPOINTS`: lets a deployed (generated) handler opt in without regenerating it. */
 function pipelineCheckpointsFromEnvironment(): boolean {
   const value = process.env.DURABLE_PIPELINE_CHECKPOINTS;
-  if (value === undefined || value === '' || value === 'true') return true;
-  if (value === 'false') return false;
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
   throw new ConfigurationError(
-    `DURABLE_PIPELINE_CHECKPOINTS is '${value}': set it to 'true' (the default) or 'false' (each step waits for its ` +
-      'own checkpoint), or unset it.',
+    `DURABLE_PIPELINE_CHECKPOINTS is '${value}': set it to 'false' (the default: each step waits for its own ` +
+      "checkpoint) or 'true' (checkpoints of at-least-once steps overlap the next step), or unset it.",
   );
 }
 

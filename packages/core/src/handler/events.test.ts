@@ -5,6 +5,7 @@ import {
   DurableService,
   ExecutionConflictError,
   ExecutionNotFoundError,
+  InProcessInvoker,
   InvalidEventError,
   type LambdaContext,
   PayloadTooLargeError,
@@ -15,6 +16,8 @@ import {
   UnknownWorkflowError,
   Workflow,
 } from '../index.js';
+import { serialize } from '../serde/serialize.js';
+import { ManualClock } from '../testing/clock.js';
 import { CountingStore } from '../testing/counting-store.js';
 import { lambdaContextWith, RecordingLogger, rejectionOf, thrownBy, uniqueId } from '../testing/fixtures.js';
 import { testStore } from '../testing/test-store.js';
@@ -51,6 +54,15 @@ class Desk {
   @Workflow() async close(_ctx: DurableContext, input: unknown) {
     ran.push('close');
     return input;
+  }
+}
+
+/** Places an order with events-shop as its child `<id>/1`. */
+@DurableService({ name: 'events-till' })
+class Till {
+  @Workflow()
+  async sell(ctx: DurableContext, order: { sku: string; wait?: boolean }) {
+    return ctx.invoke({ service: 'events-shop', workflow: 'place' }, order);
   }
 }
 
@@ -106,7 +118,88 @@ describe('events that are not an execution request', () => {
     ['a workflow alone', { workflow: 'place' }, /must name it in 'executionId'/],
     ['an empty id', { executionId: '', input: 1 }, /'executionId' must be a non-empty string/],
     ['a numeric id', { executionId: 17, input: 1 }, /'executionId' must be a non-empty string \(got number 17\)/],
-    ['an overlong id', { executionId: 'x'.repeat(513), input: 1 }, /513 characters long, over the maximum of 512/],
+    [
+      'an id over 256 characters on an event that can start an execution',
+      { executionId: 'x'.repeat(257), input: 1 },
+      /257 characters long, over the maximum of 256 for an event that can start an execution.*kept for child/,
+    ],
+    ['an id over 512 characters on a resume event', { executionId: 'x'.repeat(513) }, /513 .*over the maximum of 512/],
+    [
+      "an id with '/' on an event that can start an execution",
+      { executionId: 'order-42/1', input: 1 },
+      /'executionId' the string "order-42\/1" contains '\/': ids with '\/' name child executions/,
+    ],
+    [
+      "an EventBridge event whose id has a '/'",
+      { id: 'order-42/1', 'detail-type': 'OrderPlaced', source: 'shop', detail: {} },
+      /EventBridge event id .* contains '\/'/,
+    ],
+    [
+      "an SQS messageId with a '/'",
+      { Records: [{ messageId: 'order-42/1', body: '{}' }] },
+      /SQS messageId .* contains '\/'/,
+    ],
+    [
+      "an Idempotency-Key with a '/'",
+      { requestContext: { requestId: 'r-1' }, headers: { 'Idempotency-Key': 'order-42/1' }, body: '{}' },
+      /Idempotency-Key header .* contains '\/'/,
+    ],
+    [
+      'a child-invoke event of another protocol version',
+      {
+        durableInvoke: 2,
+        executionId: 'p/1',
+        workflow: 'place',
+        input: '{}',
+        parent: { service: 's', executionId: 'p' },
+      },
+      /child-invoke event of protocol number 2/,
+    ],
+    [
+      "a child-invoke event whose id is not '<parent id>/<position>'",
+      {
+        durableInvoke: 1,
+        executionId: 'q/1',
+        workflow: 'place',
+        input: '{}',
+        parent: { service: 's', executionId: 'p' },
+      },
+      /must be '<parent.executionId>\/<position>' \(got the string "q\/1" for the parent the string "p"\)/,
+    ],
+    [
+      'a child-invoke event whose id ends in no position',
+      {
+        durableInvoke: 1,
+        executionId: 'p/x',
+        workflow: 'place',
+        input: '{}',
+        parent: { service: 's', executionId: 'p' },
+      },
+      /must be '<parent.executionId>\/<position>'/,
+    ],
+    [
+      'a child-invoke event whose input is not serialized',
+      {
+        durableInvoke: 1,
+        executionId: 'p/1',
+        workflow: 'place',
+        input: { sku: 1 },
+        parent: { service: 's', executionId: 'p' },
+      },
+      /'input' of a child-invoke event must be a serialized value/,
+    ],
+    [
+      'a child-invoke event with an unknown key',
+      {
+        durableInvoke: 1,
+        executionId: 'p/1',
+        workflow: 'place',
+        input: '{}',
+        parent: { service: 's', executionId: 'p' },
+        inptu: 1,
+      },
+      /'inptu' in a child-invoke event/,
+    ],
     ['an id with a newline', { executionId: 'order\n1', input: 1 }, /control characters/],
     ['an id with a NUL', { executionId: 'order\u00001', input: 1 }, /control characters/],
     ['an id with DEL', { executionId: 'order\u007f', input: 1 }, /control characters/],
@@ -425,5 +518,127 @@ describe('execution ids that are already used, or not yet', () => {
     expect((error as Error).message).toMatch(/for workflow 'open', not 'close'/);
     expect(await snapshot()).toEqual(before);
     expect(ran).toEqual([]);
+  });
+});
+
+describe('ids from outside never reach the ids of child executions', () => {
+  /** A till and the shop it invokes, in process on one store. */
+  function tillAndShop() {
+    const store = testStore();
+    const clock = new ManualClock();
+    const invoker = new InProcessInvoker({
+      services: [Till, Shop],
+      store,
+      now: clock.now,
+      logger: new RecordingLogger(),
+      maxInProcessWaitMs: 1_000,
+    });
+    return { store, clock, till: invoker.handler('events-till'), shop: invoker.handler('events-shop') };
+  }
+
+  function childEvent(parentId: string, executionId: string) {
+    return {
+      durableInvoke: 1,
+      executionId,
+      workflow: 'place',
+      input: serialize({ sku: 'child', at: new Date(0), count: 3n }, 'test input'),
+      parent: { service: 'events-till', executionId: parentId },
+      remainingMs: 900,
+    };
+  }
+
+  it("refuses an API request that takes a child's id, so the parent's invoke still runs its own child", async () => {
+    const { store, till, shop } = tillAndShop();
+    const parentId = uniqueId('order');
+    const childKey = { service: 'events-shop', executionId: `${parentId}/1` };
+    const squat = {
+      requestContext: { requestId: 'req-squat' },
+      headers: { 'Idempotency-Key': childKey.executionId },
+      body: '{"sku":"squatter"}',
+    };
+
+    expectInvalidEvent(await rejectionOf(shop(squat)), /Idempotency-Key header .* contains '\/'/);
+    expectInvalidEvent(
+      await rejectionOf(shop({ executionId: childKey.executionId, input: { sku: 'squatter' } })),
+      /'executionId' .* contains '\/'.*\{ executionId \} alone\) may name a child/,
+    );
+    expect(await store.getExecution(childKey)).toBeUndefined();
+    expect(ran).toEqual([]);
+
+    const result = await till({ executionId: parentId, input: { sku: 'mine' } });
+    expect(result).toEqual({
+      status: 'SUCCEEDED',
+      executionId: parentId,
+      output: { receipt: 'receipt for {"sku":"mine"}', order: { sku: 'mine' } },
+    });
+    expect(await store.getExecution(childKey)).toMatchObject({ status: 'SUCCEEDED', workflow: 'place' });
+  });
+
+  it('resumes a child named by its id alone, as the sweeper does', async () => {
+    const { store, clock, till, shop } = tillAndShop();
+    const parentId = uniqueId('order');
+    const childId = `${parentId}/1`;
+    expect(await till({ executionId: parentId, input: { sku: 'slow', wait: true } })).toMatchObject({
+      status: 'SUSPENDED',
+    });
+    expect(await store.getExecution({ service: 'events-shop', executionId: childId })).toMatchObject({
+      status: 'SUSPENDED',
+    });
+    expect(parseEvent({ executionId: childId }, undefined)).toEqual({ executionId: childId, idSource: 'event' });
+
+    clock.advance(60_000);
+    const child = await shop({ executionId: childId });
+
+    expect(child).toEqual({
+      status: 'SUCCEEDED',
+      executionId: childId,
+      output: { receipt: 'receipt for {"sku":"slow","wait":true}', order: { sku: 'slow', wait: true } },
+    });
+    // The parent finds its child finished and answers its output.
+    expect(await till({ executionId: parentId })).toEqual({ ...child, executionId: parentId });
+    expect(ran).toEqual(['record']);
+  });
+
+  it('starts an execution with an id of 256 characters, whose child then has an id of 258', async () => {
+    const { store, till } = tillAndShop();
+    const parentId = uniqueId('long').padEnd(256, 'x');
+
+    const result = await till({ executionId: parentId, input: { sku: 'long' } });
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', executionId: parentId });
+    const child = await store.getExecution({ service: 'events-shop', executionId: `${parentId}/1` });
+    expect(child).toMatchObject({ status: 'SUCCEEDED' });
+    expect(child?.executionId).toHaveLength(258);
+  });
+
+  it('resumes by an id of up to 512 characters, and refuses a longer one', () => {
+    const childId = `${'p'.repeat(300)}/1/2.1`.padEnd(512, '3');
+    expect(parseEvent({ executionId: childId }, undefined)).toEqual({ executionId: childId, idSource: 'event' });
+    expectInvalidEvent(
+      thrownBy(() => parseEvent({ executionId: `${childId}4` }, undefined)),
+      /513 characters long, over the maximum of 512/,
+    );
+  });
+
+  it('reads a child-invoke event: its input deserialized, its parent, the time the parent has left', () => {
+    const parentId = 'order-1/3';
+    expect(parseEvent(childEvent(parentId, `${parentId}/2.1`), lambdaContextWith(5_000, 'req-1'))).toEqual({
+      executionId: 'order-1/3/2.1',
+      workflow: 'place',
+      input: { value: { sku: 'child', at: new Date(0), count: 3n } },
+      idSource: 'invoke',
+      parent: { service: 'events-till', executionId: parentId },
+      callerRemainingMs: 900,
+    });
+  });
+
+  it("accepts a child-invoke event's id of up to 512 characters, and refuses a longer one", () => {
+    const atLimit = 'p'.repeat(510);
+    expect(parseEvent(childEvent(atLimit, `${atLimit}/1`), undefined).executionId).toHaveLength(512);
+    const over = 'p'.repeat(511);
+    expectInvalidEvent(
+      thrownBy(() => parseEvent(childEvent(over, `${over}/1`), undefined)),
+      /'executionId' of a child-invoke event is 513 characters long, over the maximum of 512/,
+    );
   });
 });

@@ -1,8 +1,8 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { InvalidTargetArnError } from '../errors.js';
-import { deserialize } from '../serde/serialize.js';
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { DurableError, InvalidTargetArnError } from '../errors.js';
 import type { InvokeOutcome, InvokeRequest, Invoker } from './invoker.js';
 import { parseLambdaArn, targetArnProblem } from './lambda-arn.js';
+import { decodeChildAnswer, encodeChildInvoke } from './protocol.js';
 
 /** Options of {@link LambdaInvoker}. */
 export interface LambdaInvokerOptions {
@@ -12,13 +12,27 @@ export interface LambdaInvokerOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** Code of the retryable error {@link LambdaInvoker.invoke} throws when the child's outcome cannot be known now. */
+export const INVOKE_UNAVAILABLE = 'INVOKE_UNAVAILABLE';
+
 /**
  * Runs child workflows on their own Lambda functions (what generated handlers
- * use): a synchronous `Invoke` of the target's qualified ARN with the child's
- * deterministic execution id, so a replayed parent finds the child's recorded
- * outcome instead of starting it again. The ARN comes from the target's
- * environment variable (set at deploy) or the manifest; unqualified, `$LATEST`
- * and other-account ARNs are refused before anything is sent.
+ * use): a synchronous `Invoke` of the target's qualified ARN with a
+ * child-invoke event (invoke/protocol.ts) carrying the child's deterministic
+ * execution id, so a replayed parent finds the child's recorded outcome
+ * instead of starting it again. The ARN comes from the target's environment
+ * variable (set at deploy) or the manifest; unqualified, `$LATEST` and
+ * other-account ARNs are refused before anything is sent.
+ *
+ * Returned (see {@link InvokeOutcome}): the child's SUCCEEDED, FAILED (its
+ * recorded error) or SUSPENDED answer, and FAILED for invokes refused before
+ * sending (the ARN, a child id too long, an event over Lambda's 6 MB). Thrown,
+ * as a retryable `DurableError` with code `INVOKE_UNAVAILABLE` (the SDK's error
+ * as `cause`, Lambda's report as `functionError`, `errorType`): whatever Lambda
+ * reports as a function error (the child busy, its store unavailable, a
+ * timeout, a crash), every SDK error (throttling, access denied, the network);
+ * and a `ConfigurationError` when the function answers something else than
+ * this protocol.
  */
 export class LambdaInvoker implements Invoker {
   readonly #client: LambdaClient;
@@ -47,31 +61,72 @@ export class LambdaInvoker implements Invoker {
   }
 
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    const functionArn = this.targetArn(request);
-    const output = await this.#client.send(
-      new InvokeCommand({
-        FunctionName: functionArn,
-        InvocationType: 'RequestResponse',
-        Payload: Buffer.from(
-          JSON.stringify({ executionId: request.executionId, workflow: request.target.workflow, input: request.input }),
-        ),
-      }),
-    );
-    const text = output.Payload === undefined ? 'null' : Buffer.from(output.Payload).toString('utf8');
-    if (output.FunctionError !== undefined) {
-      // The child threw: its recorded failure, as Lambda reports it ({ errorType, errorMessage, ... }).
-      const reported = JSON.parse(text) as { errorType?: string; errorMessage?: string; code?: string };
-      const error = Object.assign(new Error(reported.errorMessage ?? 'child execution failed'), {
-        name: reported.errorType ?? 'Error',
-        ...(reported.code === undefined ? {} : { code: reported.code }),
-      });
+    let functionArn: string;
+    try {
+      functionArn = this.targetArn(request);
+    } catch (error) {
+      // The ARN is part of the deployed version (its environment, its manifest): every replay would meet it again.
       return { status: 'FAILED', error };
     }
-    const result = JSON.parse(text) as { status: string; output?: unknown; resumeAt?: number };
-    if (result.status === 'SUCCEEDED') {
-      // The payload is plain JSON: values the journal keeps richer (Date, Map, …) arrive as JSON renders them.
-      return { status: 'SUCCEEDED', output: deserialize(JSON.stringify(result.output ?? null)) };
+    const encoded = encodeChildInvoke(request);
+    if ('refusal' in encoded) return { status: 'FAILED', error: encoded.refusal };
+    const name = `${request.target.service}.${request.target.workflow}`;
+    const unavailable = (reason: string, fields: Record<string, unknown>, cause?: unknown): DurableError =>
+      Object.assign(
+        new DurableError(
+          INVOKE_UNAVAILABLE,
+          `Invoke of '${name}' (child execution '${request.executionId}', ${functionArn}) has no outcome yet: ` +
+            `${reason}. Nothing was recorded for it; a later invocation of the parent asks again.`,
+          { retryable: true, ...(cause === undefined ? {} : { cause }) },
+        ),
+        { executionId: request.executionId, functionArn, ...fields },
+      );
+
+    let response: InvokeCommandOutput;
+    try {
+      response = await this.#client.send(
+        new InvokeCommand({
+          FunctionName: functionArn,
+          InvocationType: 'RequestResponse',
+          Payload: Buffer.from(JSON.stringify(encoded.event)),
+        }),
+      );
+    } catch (error) {
+      const described = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw unavailable(`the Invoke request failed (${described})`, {}, error);
     }
-    return { status: 'SUSPENDED', resumeAt: result.resumeAt };
+    const text = response.Payload === undefined ? '' : Buffer.from(response.Payload).toString('utf8');
+    if (response.FunctionError !== undefined) {
+      // A child's own failure is an answer; a function error is Lambda's: a timeout, a crash, or what the handler
+      // threw because it may pass (busy, store unavailable).
+      const reported = lambdaErrorReport(text);
+      throw unavailable(
+        `Lambda reports a function error (${response.FunctionError}) ${reported.errorType}: ${reported.errorMessage}`,
+        { functionError: response.FunctionError, ...reported },
+      );
+    }
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      answer = text;
+    }
+    return decodeChildAnswer(answer, request, functionArn);
   }
+}
+
+/** `errorType` and `errorMessage` of Lambda's error payload, whatever of it is there. */
+function lambdaErrorReport(text: string): { errorType: string; errorMessage: string } {
+  let reported: unknown;
+  try {
+    reported = JSON.parse(text);
+  } catch {
+    reported = undefined;
+  }
+  const fields = (typeof reported === 'object' && reported !== null ? reported : {}) as Record<string, unknown>;
+  return {
+    errorType: typeof fields.errorType === 'string' ? fields.errorType : 'Error',
+    errorMessage:
+      typeof fields.errorMessage === 'string' ? fields.errorMessage : text.slice(0, 500) || '(no error payload)',
+  };
 }

@@ -20,6 +20,8 @@ export interface OperationSignature {
   kind: OperationKind;
   name: string;
   argsHash: string;
+  /** The arguments (or other parameters, such as a duration) in a short readable form, for error messages. */
+  args?: string;
 }
 
 /** One position of the journal. */
@@ -59,8 +61,6 @@ export interface OperationRecord extends OperationSignature {
   follows?: { position: string; epoch: number };
   /** Set on steps that ran at-most-once: after a crash inside one, the recorded semantics win over the code's. */
   semantics?: 'at-most-once';
-  /** The canonical arguments, cut to a few hundred characters, so a mismatch can show what was recorded. */
-  args?: string;
   /** Wall-clock epoch ms after which the store may delete the record (DynamoDB TTL): the execution's `expiresAt`. */
   expiresAt?: number;
 }

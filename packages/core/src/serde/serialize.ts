@@ -1,4 +1,7 @@
-import { errorClassesByCode, PayloadTooLargeError, SerializationError } from '../errors.js';
+import { DURABLE_ERROR_BRAND } from '../errors/base.js';
+import type { ReportedError } from '../errors/callbacks.js';
+import { errorClassesByCode } from '../errors/registry.js';
+import { PayloadTooLargeError, SerializationError } from '../errors/values.js';
 
 /**
  * Values in and out of the journal. The format is JSON in which the values
@@ -8,6 +11,11 @@ import { errorClassesByCode, PayloadTooLargeError, SerializationError } from '..
  * fields). A plain object that itself has a `$t` key is wrapped, so no user
  * value is mistaken for a tag. Class instances are recorded as their own
  * enumerable fields (or their `toJSON()`), and come back as plain objects.
+ *
+ * An error's stack is recorded without the `name: message` line it starts
+ * with (rebuilt when read), so a long message is not stored twice. Canonical
+ * text (for argument hashes) keeps the format the hashes of recorded journals
+ * were computed with.
  */
 
 const TAG = '$t';
@@ -18,8 +26,12 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface EncodeState {
   what: string;
   canonical: boolean;
+  foreignErrors: boolean;
   ancestors: Set<object>;
 }
+
+/** The largest serialized value (input, step result, output, callback result) by default: 2 MiB. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 
 const TYPED_ARRAYS = {
   Int8Array,
@@ -37,8 +49,18 @@ type TypedArrayName = keyof typeof TYPED_ARRAYS;
 
 /** Options of {@link serialize}. */
 export interface SerializeOptions {
-  /** Sort object keys, so equal values give equal text whatever their key order (for hashing). */
+  /**
+   * Text for hashing: equal values give equal text whatever their key order,
+   * and JSON-equal ones too (`{ b: undefined }` and `{}`, `0` and `-0`). Every
+   * other value gives the text it always gave, so recorded hashes still match.
+   */
   canonical?: boolean;
+  /**
+   * The value comes from outside (a callback's result): errors in it come back
+   * as built-in errors (or `Error`) with their recorded name, code and fields,
+   * never as instances of this package's classes.
+   */
+  foreignErrors?: boolean;
 }
 
 /**
@@ -48,7 +70,12 @@ export interface SerializeOptions {
  * values that throw when read (a getter, `toJSON` or proxy trap).
  */
 export function serialize(value: unknown, what: string, options: SerializeOptions = {}): string {
-  const state: EncodeState = { what, canonical: options.canonical ?? false, ancestors: new Set() };
+  const state: EncodeState = {
+    what,
+    canonical: options.canonical ?? false,
+    foreignErrors: options.foreignErrors ?? false,
+    ancestors: new Set(),
+  };
   try {
     return JSON.stringify(encode(value, '$', 0, state));
   } catch (error) {
@@ -60,28 +87,62 @@ export function serialize(value: unknown, what: string, options: SerializeOption
 
 /** Reads back a value written by {@link serialize}. */
 export function deserialize<T = unknown>(text: string): T {
-  return decode(JSON.parse(text) as Json) as T;
+  return decode(JSON.parse(text) as Json, 'revive') as T;
 }
 
 /**
  * Serializes a thrown value as an Error, never failing: fields that cannot be
  * recorded are left out, so a failing step always leaves a readable record.
+ * With `maxBytes` (the engine passes `maxPayloadBytes`), a larger error is cut
+ * to fit: it keeps its name, `code` and `retryable`, gets an own field
+ * `originalSizeBytes`, and its message, stack, other fields and cause are cut
+ * or left out. (Below a few hundred bytes not even that fits; then the
+ * smallest such record is returned.)
  */
-export function serializeError(thrown: unknown): string {
-  const state: EncodeState = { what: 'an error', canonical: false, ancestors: new Set() };
-  return JSON.stringify(encodeError(toError(thrown), '$', 0, state));
+export function serializeError(thrown: unknown, maxBytes?: number): string {
+  const state: EncodeState = { what: 'an error', canonical: false, foreignErrors: false, ancestors: new Set() };
+  let encoded: Json;
+  try {
+    encoded = encodeError(toError(thrown), '$', 0, state);
+  } catch {
+    // A hostile throwable (a proxy, getters that throw): the failure itself must still be recorded.
+    encoded = { [TAG]: 'Error', v: { name: 'Error', message: 'a thrown value that could not be read', fields: {} } };
+  }
+  const text = JSON.stringify(encoded);
+  if (maxBytes === undefined) return text;
+  const size = Buffer.byteLength(text);
+  if (size <= maxBytes) return text;
+  return cutError((encoded as { v: Json }).v as EncodedError, size, maxBytes);
+}
+
+/**
+ * What `thrown` says, as plain data ({@link ReportedError}): for errors from
+ * outside (a callback's completer), which must not come back as instances of
+ * this package's classes. Never throws.
+ */
+export function describeError(thrown: unknown): ReportedError {
+  const encoded = JSON.parse(serializeError(thrown)) as { v: EncodedError };
+  return describeEncodedError(encoded.v);
 }
 
 /** The value as an Error: non-Error throwables (a string, an object) are wrapped with their text. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
-  let text: string;
+  let text: string | undefined;
   try {
     text = typeof thrown === 'string' ? thrown : JSON.stringify(thrown);
   } catch {
-    text = String(thrown);
+    // a cycle, a BigInt: its String() below
   }
-  return Object.assign(new Error(text ?? String(thrown)), { thrown: safeValue(thrown) });
+  return Object.assign(new Error(text ?? safeString(thrown)), { thrown: safeValue(thrown) });
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return `a thrown ${typeof value}`;
+  }
 }
 
 function safeValue(value: unknown): unknown {
@@ -89,7 +150,7 @@ function safeValue(value: unknown): unknown {
     serialize(value, 'a thrown value');
     return value;
   } catch {
-    return String(value);
+    return safeString(value);
   }
 }
 
@@ -105,7 +166,9 @@ function encode(value: unknown, path: string, depth: number, state: EncodeState)
       return value;
     case 'number':
       if (Number.isFinite(value) && !Object.is(value, -0)) return value;
-      return { [TAG]: 'number', v: Object.is(value, -0) ? '-0' : String(value) };
+      // -0 is JSON's 0: canonical text makes them equal, the journal keeps the sign.
+      if (Object.is(value, -0)) return state.canonical ? 0 : { [TAG]: 'number', v: '-0' };
+      return { [TAG]: 'number', v: String(value) };
     case 'bigint':
       return { [TAG]: 'bigint', v: value.toString() };
     case 'undefined':
@@ -184,12 +247,32 @@ function encodePlain(value: Record<string, unknown>, path: string, depth: number
   if (state.canonical) keys.sort();
   const out: { [key: string]: Json } = {};
   for (const key of keys) {
+    // A field holding undefined is JSON's absent field: canonical text makes `{ b: undefined }` equal to `{}`.
+    if (state.canonical && value[key] === undefined) continue;
     defineOwn(out, key, encode(value[key], `${path}.${key}`, depth + 1, state));
   }
   return Object.hasOwn(out, TAG) ? { [TAG]: 'Object', v: out } : out;
 }
 
 const ERROR_BASE_FIELDS = new Set(['name', 'message', 'stack', 'cause']);
+
+/**
+ * An error as the journal holds it. `stack` is the whole stack (canonical
+ * text, records of earlier versions, stacks that do not start with the
+ * message); otherwise `stackTrace` is what follows the message and `stackHead`
+ * what precedes it, when that is not `${name}: `. `foreign` marks errors from
+ * outside, which never come back as this package's classes.
+ */
+interface EncodedError {
+  name?: Json;
+  message?: Json;
+  fields?: Json;
+  stack?: Json;
+  stackHead?: Json;
+  stackTrace?: Json;
+  cause?: Json;
+  foreign?: Json;
+}
 
 function encodeError(error: Error, path: string, depth: number, state: EncodeState): Json {
   const fields: { [key: string]: Json } = {};
@@ -206,22 +289,176 @@ function encodeError(error: Error, path: string, depth: number, state: EncodeSta
     message: error.message,
     fields,
   };
-  if (error.stack !== undefined) encoded.stack = error.stack;
+  const stack = error.stack;
+  if (typeof stack === 'string') {
+    const split = state.canonical ? undefined : splitStack(stack, error.name, error.message);
+    if (split === undefined) {
+      encoded.stack = stack;
+    } else {
+      if (split.head !== `${error.name}: `) encoded.stackHead = split.head;
+      encoded.stackTrace = split.trace;
+    }
+  } else if (stack !== undefined) {
+    encoded.stack = stack;
+  }
   if (error.cause !== undefined && depth < MAX_DEPTH) {
     try {
       encoded.cause = encode(error.cause, `${path}.cause`, depth + 1, state);
     } catch {
-      encoded.cause = String(error.cause);
+      encoded.cause = safeString(error.cause);
     }
   }
+  if (state.foreignErrors) encoded.foreign = true;
   return { [TAG]: 'Error', v: encoded };
 }
 
-function decode(json: Json): unknown {
-  if (Array.isArray(json)) return json.map(decode);
+/**
+ * The stack around its message: V8 starts it with `${name}: ${message}` (the
+ * name the error had when it was made, so maybe another than its name now).
+ * Undefined when the stack does not start so (an empty or changed message).
+ */
+function splitStack(stack: string, name: unknown, message: unknown): { head: string; trace: string } | undefined {
+  if (typeof message !== 'string' || message === '') return undefined;
+  const firstColon = stack.indexOf(': ');
+  const heads = [`${String(name)}: `];
+  if (firstColon >= 0 && firstColon < 1_000) heads.push(stack.slice(0, firstColon + 2));
+  for (const head of heads) {
+    if (!head.includes('\n') && stack.startsWith(head) && stack.startsWith(message, head.length)) {
+      return { head, trace: stack.slice(head.length + message.length) };
+    }
+  }
+  return undefined;
+}
+
+/** Own fields a cut error keeps (with its name): what decides its class and whether it is retried. */
+const KEPT_FIELDS = ['code', 'retryable'] as const;
+/** Longest name, code or kept field a cut error keeps, in JSON bytes. */
+const MAX_KEPT_BYTES = 256;
+
+/** The error of {@link serializeError}, `size` bytes serialized, cut to `maxBytes`. */
+function cutError(encoded: EncodedError, size: number, maxBytes: number): string {
+  const name = cutToJsonBytes(typeof encoded.name === 'string' ? encoded.name : 'Error', MAX_KEPT_BYTES);
+  const fields = isJsonObject(encoded.fields) ? encoded.fields : {};
+  const kept: { [key: string]: Json } = {};
+  for (const key of KEPT_FIELDS) {
+    const value = fields[key];
+    if (value !== undefined && value !== null && typeof value !== 'object' && jsonBytes(value) <= MAX_KEPT_BYTES) {
+      kept[key] = value;
+    }
+  }
+  kept.originalSizeBytes = size;
+  const message = typeof encoded.message === 'string' ? encoded.message : '';
+  const isSplit = typeof encoded.stackTrace === 'string';
+  const trace = isSplit ? (encoded.stackTrace as string) : typeof encoded.stack === 'string' ? encoded.stack : '';
+  const stackHead = isSplit && typeof encoded.stackHead === 'string' ? encoded.stackHead : undefined;
+  const build = (cutMessage: string, cutTrace: string, extra: { [key: string]: Json }): string => {
+    const v: { [key: string]: Json } = { name, message: cutMessage, fields: { ...kept, ...extra } };
+    if (cutTrace !== '') {
+      if (stackHead !== undefined && jsonBytes(stackHead) <= MAX_KEPT_BYTES) v.stackHead = stackHead;
+      v[isSplit ? 'stackTrace' : 'stack'] = cutTrace;
+    }
+    return JSON.stringify({ [TAG]: 'Error', v });
+  };
+  const skeleton = build('', '', {});
+  // What the message and the stack may take: the rest, less the stack's key (counted as if the stack were there).
+  let budget = maxBytes - (Buffer.byteLength(build('', ' ', {})) - 1);
+  const messageCost = jsonBytes(message) - 2;
+  const traceCost = jsonBytes(trace) - 2;
+  const note = ` … [cut: this error was ${size} bytes serialized, over the limit of ${maxBytes}]`;
+  const noteCost = jsonBytes(note) - 2;
+  for (let round = 0; round < 3 && budget > 0; round++) {
+    let cutMessage = message;
+    let cutTrace = trace;
+    let extra: { [key: string]: Json } = {};
+    if (messageCost + traceCost <= budget) {
+      extra = fieldsThatFit(fields, budget - messageCost - traceCost);
+    } else {
+      // The message first, but a long one leaves half to the stack (where it was thrown).
+      const messageBudget = Math.min(messageCost, Math.max(Math.floor(budget / 2), budget - traceCost));
+      if (messageBudget < messageCost) {
+        cutMessage =
+          messageBudget >= noteCost
+            ? `${cutToJsonBytes(message, messageBudget - noteCost)}${note}`
+            : cutToJsonBytes(message, messageBudget);
+      }
+      cutTrace = cutToJsonBytes(trace, budget - (jsonBytes(cutMessage) - 2));
+    }
+    const text = build(cutMessage, cutTrace, extra);
+    const over = Buffer.byteLength(text) - maxBytes;
+    if (over <= 0) return text;
+    budget -= over;
+  }
+  return skeleton;
+}
+
+/** The error's other own fields that fit in `budget` bytes, in their order. The cause is left out. */
+function fieldsThatFit(fields: { [key: string]: Json }, budget: number): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  let left = budget;
+  for (const [key, value] of Object.entries(fields)) {
+    if ((KEPT_FIELDS as readonly string[]).includes(key) || key === 'originalSizeBytes') continue;
+    // "key":value, (JSON.stringify of the key brings the quotes)
+    const cost = jsonBytes(key) + jsonBytes(value) + 2;
+    if (cost > left) continue;
+    defineOwn(out, key, value);
+    left -= cost;
+  }
+  return out;
+}
+
+function isJsonObject(json: Json | undefined): json is { [key: string]: Json } {
+  return typeof json === 'object' && json !== null && !Array.isArray(json);
+}
+
+function jsonBytes(value: Json): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+/**
+ * The longest start of `text` whose JSON string body (what JSON.stringify
+ * writes between the quotes) is at most `budget` UTF-8 bytes, without
+ * splitting a surrogate pair.
+ */
+function cutToJsonBytes(text: string, budget: number): string {
+  let used = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    let cost: number;
+    let units = 1;
+    if (c === 0x22 || c === 0x5c) cost = 2;
+    else if (c < 0x20) cost = c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d ? 2 : 6;
+    else if (c < 0x80) cost = 1;
+    else if (c < 0x800) cost = 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        cost = 4;
+        units = 2;
+      } else {
+        cost = 6; // a lone surrogate, written as \udXXX
+      }
+    } else if (c >= 0xdc00 && c <= 0xdfff) cost = 6;
+    else cost = 3;
+    if (used + cost > budget) break;
+    used += cost;
+    i += units;
+  }
+  return i === text.length ? text : text.slice(0, i);
+}
+
+/**
+ * How errors are read: `revive` makes them errors again (this package's as
+ * instances of their class); `describe` makes them {@link ReportedError}s,
+ * plain data, for errors from outside.
+ */
+type ErrorReading = 'revive' | 'describe';
+
+function decode(json: Json, errors: ErrorReading): unknown {
+  if (Array.isArray(json)) return json.map((item) => decode(item, errors));
   if (json === null || typeof json !== 'object') return json;
   const tag = json[TAG];
-  if (typeof tag !== 'string') return decodeEntries(json);
+  if (typeof tag !== 'string') return decodeEntries(json, errors);
   const payload = json.v;
   switch (tag) {
     case 'undefined':
@@ -233,9 +470,9 @@ function decode(json: Json): unknown {
     case 'Date':
       return new Date(payload === null ? Number.NaN : (payload as string));
     case 'Map':
-      return new Map((payload as Json[][]).map(([k, v]) => [decode(k as Json), decode(v as Json)]));
+      return new Map((payload as Json[][]).map(([k, v]) => [decode(k as Json, errors), decode(v as Json, errors)]));
     case 'Set':
-      return new Set((payload as Json[]).map(decode));
+      return new Set((payload as Json[]).map((item) => decode(item, errors)));
     case 'Buffer':
       return Buffer.from(payload as string, 'base64');
     case 'Uint8Array':
@@ -251,18 +488,18 @@ function decode(json: Json): unknown {
     case 'RegExp':
       return new RegExp(payload as string, json.f as string);
     case 'Error':
-      return decodeError(payload as { [key: string]: Json });
+      return errors === 'revive' ? decodeError(payload as EncodedError) : describeEncodedError(payload as EncodedError);
     case 'Object':
-      return decodeEntries(payload as { [key: string]: Json });
+      return decodeEntries(payload as { [key: string]: Json }, errors);
     default:
       throw new SyntaxError(`Unknown journal value tag '${tag}'`);
   }
 }
 
 /** A plain object of the decoded entries of `json`. */
-function decodeEntries(json: { [key: string]: Json }): Record<string, unknown> {
+function decodeEntries(json: { [key: string]: Json }, errors: ErrorReading): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(json)) defineOwn(out, k, decode(v));
+  for (const [k, v] of Object.entries(json)) defineOwn(out, k, decode(v, errors));
   return out;
 }
 
@@ -281,41 +518,72 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
   URIError,
 };
 
-function decodeError(encoded: { [key: string]: Json }): Error {
+/** The recorded stack, rebuilt around the message when it was recorded without it. */
+function decodedStack(encoded: EncodedError, name: string, message: string): string {
+  if (typeof encoded.stack === 'string') return encoded.stack;
+  if (typeof encoded.stackTrace === 'string') {
+    return `${typeof encoded.stackHead === 'string' ? encoded.stackHead : `${name}: `}${message}${encoded.stackTrace}`;
+  }
+  return `${name}: ${message}`;
+}
+
+function decodeError(encoded: EncodedError): Error {
   // The fields are the error's own properties, never a tagged value, even when one of them is named `$t`.
-  const fields = decodeEntries((encoded.fields ?? {}) as { [key: string]: Json });
+  const fields = decodeEntries((encoded.fields ?? {}) as { [key: string]: Json }, 'revive');
   const name = String(encoded.name ?? 'Error');
-  const durableClass = typeof fields.code === 'string' ? errorClassesByCode.get(fields.code) : undefined;
+  const message = String(encoded.message ?? '');
+  // An error from outside (a callback's result) never becomes one of this package's classes.
+  const durableClass =
+    typeof fields.code === 'string' && encoded.foreign !== true ? errorClassesByCode.get(fields.code) : undefined;
+  const isDurable = durableClass !== undefined && durableClass.name === name;
   // Rebuild this package's errors as instances of their class (without running
   // their constructors, whose messages are already recorded); others as the
   // built-in class of that name, or Error, with the recorded name.
-  const prototype =
-    durableClass !== undefined && durableClass.name === name
-      ? durableClass.prototype
-      : (BUILTIN_ERRORS[name] ?? Error).prototype;
+  const prototype = isDurable ? durableClass.prototype : (BUILTIN_ERRORS[name] ?? Error).prototype;
   // A genuine Error object (what util.types.isNativeError, Error.isError and deep-equality checks look for),
   // given the recorded class's prototype.
   const error = Object.setPrototypeOf(new Error(), prototype) as Error;
-  Object.defineProperty(error, 'message', { value: String(encoded.message ?? ''), writable: true, configurable: true });
+  Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
   Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true });
   Object.defineProperty(error, 'stack', {
-    value: typeof encoded.stack === 'string' ? encoded.stack : `${name}: ${encoded.message}`,
+    value: decodedStack(encoded, name, message),
     writable: true,
     configurable: true,
   });
   if (encoded.cause !== undefined) {
-    Object.defineProperty(error, 'cause', { value: decode(encoded.cause), writable: true, configurable: true });
+    Object.defineProperty(error, 'cause', {
+      value: decode(encoded.cause, 'revive'),
+      writable: true,
+      configurable: true,
+    });
   }
-  if (durableClass !== undefined && durableClass.name === name) {
-    Object.defineProperty(error, Symbol.for('@durable/core.DurableError'), { value: true, enumerable: false });
-  }
-  Object.assign(error, fields);
+  if (isDurable) Object.defineProperty(error, DURABLE_ERROR_BRAND, { value: true, enumerable: false });
+  for (const [key, value] of Object.entries(fields)) defineOwn(error, key, value);
   return error;
 }
 
+/** A recorded error as plain data: what it said, with nothing in it an instance of an error class. */
+function describeEncodedError(encoded: EncodedError): ReportedError {
+  const { code, ...fields } = decodeEntries((encoded.fields ?? {}) as { [key: string]: Json }, 'describe');
+  const reported: ReportedError = {
+    name: String(encoded.name ?? 'Error'),
+    message: String(encoded.message ?? ''),
+    fields,
+  };
+  if (typeof code === 'string' || typeof code === 'number') reported.code = code;
+  else if (code !== undefined) reported.fields = { code, ...fields };
+  if (encoded.cause !== undefined) reported.cause = decode(encoded.cause, 'describe');
+  return reported;
+}
+
 /** {@link serialize}, refusing values whose text is over `maxBytes` with a {@link PayloadTooLargeError}. */
-export function serializeBounded(value: unknown, what: string, maxBytes: number): string {
-  const text = serialize(value, what);
+export function serializeBounded(
+  value: unknown,
+  what: string,
+  maxBytes: number,
+  options: SerializeOptions = {},
+): string {
+  const text = serialize(value, what, options);
   const size = Buffer.byteLength(text);
   if (size > maxBytes) throw new PayloadTooLargeError(what, size, maxBytes);
   return text;

@@ -29,7 +29,12 @@ export interface ClaimRequest {
   expiresAt: number;
 }
 
-/** What a claim found. Only `claimed` wrote anything. */
+/**
+ * What a claim found. Only `claimed` wrote anything (or found this same claim
+ * written already: see {@link CheckpointStore.claim}). A `claimed` record's
+ * `invocations` is this invocation's claim **epoch**, the number it stamps on
+ * every operation record it writes; `isNew` is true exactly when that is 1.
+ */
 export type ClaimOutcome =
   | { kind: 'claimed'; record: ExecutionRecord; isNew: boolean }
   | { kind: 'finished'; record: ExecutionRecord }
@@ -40,10 +45,15 @@ export type ClaimOutcome =
 /** The result of a conditional write: done, or refused with what stands there now. */
 export type ConditionalWriteOutcome<T> = { ok: true } | { ok: false; current: T | undefined };
 
-/** How an execution ends or pauses. */
+/**
+ * How an execution ends or pauses. An end may move the execution's
+ * `expiresAt` (wall-clock epoch ms): its record (`#meta`) is then kept until
+ * then, so a finished execution still answers its id for the whole retention
+ * (the engine passes max(expiresAt, now + retention)). Absent, it keeps its own.
+ */
 export type ExecutionTransition =
-  | { status: 'SUCCEEDED'; output: string }
-  | { status: 'FAILED'; error: string }
+  | { status: 'SUCCEEDED'; output: string; expiresAt?: number }
+  | { status: 'FAILED'; error: string; expiresAt?: number }
   | { status: 'SUSPENDED'; resumeAt: number | undefined };
 
 /** A page of executions, newest first. */
@@ -78,9 +88,17 @@ export interface ResumableQuery {
 export interface CheckpointStore {
   /**
    * One conditional write that creates the execution (status RUNNING, leased
-   * to `owner`) or takes its lease when it is SUSPENDED, or RUNNING with an
-   * expired lease (or already leased to `owner`). Finished, busy, conflicting
-   * and missing executions are reported, not written.
+   * to `owner`, with the request's `timeoutAt` and `expiresAt`) or takes its
+   * lease when it is SUSPENDED, or RUNNING with an expired lease (or already
+   * leased to `owner`), counting one more invocation: the returned record's
+   * `invocations` is this invocation's epoch. An existing execution keeps its
+   * input, `timeoutAt` and `expiresAt`. Finished, busy, conflicting and
+   * missing executions are reported, not written.
+   *
+   * A claim made again after its answer was lost (the same request: owner and
+   * `leaseExpiresAt`), or one that finds its own write landed, reports
+   * `claimed` with the record as it stands, counted once, never `busy`
+   * against its own lease.
    */
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
 
@@ -90,7 +108,10 @@ export interface CheckpointStore {
   /**
    * Writes one operation record if what stands at its position is `expected`
    * (nothing, for `null`): first writer wins. A refused write returns the
-   * record that won, for the loser to adopt.
+   * record that stands there, for the loser to adopt; after a lost answer
+   * that is the writer's own record, which it recognises (owner, epoch).
+   * Every field round-trips exactly; the store may delete the record after
+   * its `expiresAt`.
    */
   writeOperation(
     key: ExecutionKey,
@@ -103,8 +124,10 @@ export interface CheckpointStore {
    * the lease, if it is not already finished and `owner` still holds the
    * lease: an invocation whose lease was taken over never ends or pauses the
    * execution of the one that took it. SUSPENDED keeps an earlier `resumeAt`
-   * requested meanwhile (a completed callback). A refused write returns the
-   * record as it stands.
+   * requested meanwhile (a completed callback); SUSPENDED with `resumeAt: now`
+   * releases the lease so that the sweeper or a retry picks the execution up
+   * at once. A refused write returns the record as it stands: after a lost
+   * answer of a finish, the finished record with this invocation's own result.
    */
   transition(
     key: ExecutionKey,
@@ -129,7 +152,9 @@ export interface CheckpointStore {
   /**
    * What the sweeper of a service re-invokes: its SUSPENDED executions whose
    * `resumeAt` is at or before `now`, and its RUNNING ones whose lease expired
-   * before `now`, earliest first.
+   * before `now`, earliest first, at most `limit`. Only the service's own
+   * executions count: an entry another service forged in its own key space
+   * is skipped, not counted toward `limit`.
    */
   findResumable(query: ResumableQuery): Promise<ExecutionRecord[]>;
 }

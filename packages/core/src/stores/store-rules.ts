@@ -3,7 +3,8 @@ import type { ClaimOutcome, ClaimRequest } from './checkpoint-store.js';
 
 /**
  * The rules every store applies, in one place so MemoryStore and
- * DynamoDbStore cannot drift apart: what a claim does to what it finds.
+ * DynamoDbStore cannot drift apart: what a claim does to what it finds, and
+ * what the sweeper resumes.
  */
 
 /** SUCCEEDED or FAILED: nothing will run again. */
@@ -13,28 +14,30 @@ export function isFinished(status: ExecutionStatus): boolean {
 
 /**
  * What a claim does given the current record (undefined when absent). A
- * `claimed` outcome carries the record to write.
+ * `claimed` outcome carries the record to write (the current one, unchanged,
+ * when the same claim is made again); its `invocations` is the new claim
+ * epoch.
  */
 export function claimDecision(current: ExecutionRecord | undefined, request: ClaimRequest): ClaimOutcome {
   if (current === undefined) {
     if (request.input === undefined || request.workflow === undefined) return { kind: 'not-found' };
-    return {
-      kind: 'claimed',
-      isNew: true,
-      record: {
-        ...request.key,
-        workflow: request.workflow,
-        status: 'RUNNING',
-        input: request.input.serialized,
-        inputHash: request.input.hash,
-        leaseOwner: request.owner,
-        leaseExpiresAt: request.leaseExpiresAt,
-        createdAt: request.now,
-        updatedAt: request.now,
-        invocations: 1,
-        ...(request.secret === undefined ? {} : { secret: request.secret }),
-      },
+    const record: ExecutionRecord = {
+      ...request.key,
+      workflow: request.workflow,
+      status: 'RUNNING',
+      input: request.input.serialized,
+      inputHash: request.input.hash,
+      leaseOwner: request.owner,
+      leaseExpiresAt: request.leaseExpiresAt,
+      createdAt: request.now,
+      updatedAt: request.now,
+      invocations: 1,
     };
+    if (request.secret !== undefined) record.secret = request.secret;
+    // Engines built before these fields existed do not send them: such executions get none.
+    if (request.timeoutAt !== undefined) record.timeoutAt = request.timeoutAt;
+    if (request.expiresAt !== undefined) record.expiresAt = request.expiresAt;
+    return { kind: 'claimed', isNew: true, record };
   }
   // Conflicts first: a finished execution must not answer an event that asks for another run with its output.
   if (request.workflow !== undefined && request.workflow !== current.workflow) {
@@ -44,6 +47,10 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
     return { kind: 'conflict', record: current, reason: 'input' };
   }
   if (isFinished(current.status)) return { kind: 'finished', record: current };
+  if (isThisClaim(current, request)) {
+    // This very claim stands there already (a repeat of a claim whose answer was lost): it counts once.
+    return { kind: 'claimed', isNew: current.invocations === 1, record: current };
+  }
   if (
     current.status === 'RUNNING' &&
     current.leaseOwner !== request.owner &&
@@ -61,7 +68,31 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
     invocations: current.invocations + 1,
   };
   delete record.resumeAt;
+  // Existing executions keep theirs; one created before these fields existed gets them now.
+  if (record.timeoutAt === undefined && request.timeoutAt !== undefined) record.timeoutAt = request.timeoutAt;
+  if (record.expiresAt === undefined && request.expiresAt !== undefined) record.expiresAt = request.expiresAt;
   return { kind: 'claimed', isNew: false, record };
+}
+
+/** True when the execution is RUNNING under exactly the lease `request` asks for: that claim was made already. */
+export function isThisClaim(current: ExecutionRecord, request: ClaimRequest): boolean {
+  return (
+    current.status === 'RUNNING' &&
+    current.leaseOwner === request.owner &&
+    current.leaseExpiresAt === request.leaseExpiresAt
+  );
+}
+
+/**
+ * True when the sweeper should re-invoke the execution at `now`: SUSPENDED
+ * with a `resumeAt` at or before `now`, or RUNNING with a lease that expired
+ * before `now` (its invocation died holding it).
+ */
+export function isResumable(record: ExecutionRecord, now: number): boolean {
+  return (
+    (record.status === 'SUSPENDED' && record.resumeAt !== undefined && record.resumeAt <= now) ||
+    (record.status === 'RUNNING' && record.leaseExpiresAt !== undefined && record.leaseExpiresAt < now)
+  );
 }
 
 /** Orders positions as the journal does: `2` < `10`, `7` < `7.1` < `7.2` < `8`. */

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
-import { DynamoDbStore } from '../stores/dynamodb-store.js';
+import { DynamoDbStore } from '../stores/dynamodb/dynamodb-store.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import './provided-context.js';
 

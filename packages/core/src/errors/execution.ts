@@ -1,0 +1,115 @@
+/** The errors of an execution as a whole: its replay, its lease, its id, its lifetime and its journal. */
+
+import type { OperationSignature } from '../journal/records.js';
+import { DurableError } from './base.js';
+
+function describeOperation(op: OperationSignature): string {
+  return `${op.kind} '${op.name}'`;
+}
+
+/**
+ * The code took a different path than the recorded execution: a renamed,
+ * reordered, removed or re-parameterised operation, or recorded operations the
+ * code no longer reaches. The execution ends FAILED; it is never retried.
+ */
+export class NonDeterminismError extends DurableError {
+  static override readonly code = 'NON_DETERMINISM';
+  constructor(
+    readonly position: string,
+    readonly recorded: OperationSignature,
+    readonly actual: OperationSignature | null,
+  ) {
+    const now =
+      actual === null
+        ? 'the workflow now returns without reaching it'
+        : actual.kind === recorded.kind && actual.name === recorded.name
+          ? `the code now calls it with other arguments (argument hash ${actual.argsHash}, recorded ${recorded.argsHash})`
+          : `the code now calls ${describeOperation(actual)}`;
+    super(
+      NonDeterminismError.code,
+      `Non-deterministic replay at position ${position}: the journal has ${describeOperation(recorded)}, ${now}. ` +
+        'Code deployed under a running execution must make the same durable calls in the same order with the same ' +
+        'arguments; move changing logic into a @Step, or publish the change as a new version and let running ' +
+        'executions finish on the old one.',
+    );
+  }
+}
+
+/** Another live invocation holds the execution's lease. Retryable: try again after the lease expires. */
+export class ExecutionBusyError extends DurableError {
+  static override readonly code = 'EXECUTION_BUSY';
+  constructor(
+    readonly executionId: string,
+    readonly leaseExpiresAt: number | undefined,
+    detail = 'it is being run by another invocation',
+  ) {
+    const until = leaseExpiresAt === undefined ? '' : ` (lease until ${new Date(leaseExpiresAt).toISOString()})`;
+    super(
+      ExecutionBusyError.code,
+      `Execution '${executionId}' is busy: ${detail}${until}. Retry after the lease expires; Lambda's own retries do this.`,
+      { retryable: true },
+    );
+  }
+}
+
+/** The execution id is already used by an execution of another workflow or with another input. */
+export class ExecutionConflictError extends DurableError {
+  static override readonly code = 'EXECUTION_CONFLICT';
+  constructor(
+    readonly executionId: string,
+    detail: string,
+  ) {
+    super(
+      ExecutionConflictError.code,
+      `Execution '${executionId}' already exists ${detail}. An execution id names one run of one workflow with one ` +
+        'input: use a new id for a new run.',
+    );
+  }
+}
+
+/** A resume event (an execution id with no input) named an execution the store does not have. */
+export class ExecutionNotFoundError extends DurableError {
+  static override readonly code = 'EXECUTION_NOT_FOUND';
+  constructor(readonly executionId: string) {
+    super(
+      ExecutionNotFoundError.code,
+      `Execution '${executionId}' does not exist, and the event carries no input to start it with. ` +
+        'Send { executionId, workflow, input } to start an execution.',
+    );
+  }
+}
+
+/** The execution ran past its `executionTimeout` (set on `@DurableService`). Terminal: the execution ends FAILED. */
+export class ExecutionTimeoutError extends DurableError {
+  static override readonly code = 'EXECUTION_TIMEOUT';
+  constructor(
+    readonly executionId: string,
+    readonly timeoutAt: number,
+  ) {
+    super(
+      ExecutionTimeoutError.code,
+      `Execution '${executionId}' passed its executionTimeout at ${new Date(timeoutAt).toISOString()} and was ended. ` +
+        'Raise @DurableService({ executionTimeout }) (at most 366 days) for workflows that live longer.',
+    );
+  }
+}
+
+/**
+ * The journal of an execution is missing records it must hold: its items are
+ * past their retention (DynamoDB TTL may have deleted some) or belong to an
+ * earlier execution with the same id. Running it would re-execute finished
+ * steps, so the execution ends FAILED instead.
+ */
+export class JournalIncompleteError extends DurableError {
+  static override readonly code = 'JOURNAL_INCOMPLETE';
+  constructor(
+    readonly executionId: string,
+    reason: string,
+  ) {
+    super(
+      JournalIncompleteError.code,
+      `The journal of execution '${executionId}' is incomplete: ${reason}. It is not re-executed from the top ` +
+        '(finished steps would run again); start a new execution with another id.',
+    );
+  }
+}
