@@ -93,7 +93,7 @@ export { InProcessInvoker, type InProcessInvokerOptions } from './handler/in-pro
 export type { LambdaContext } from './handler/lambda-context.js';
 export type { InvokeOutcome, InvokeRequest, Invoker, InvokeTarget } from './invoke/invoker.js';
 export { type LambdaArn, parseLambdaArn, type TargetArnProblem, targetArnProblem } from './invoke/lambda-arn.js';
-export type { ChildInvokeAnswer, ChildInvokeEvent } from './invoke/protocol.js';
+export { type ChildInvokeAnswer, type ChildInvokeEvent, INVOKE_UNAVAILABLE } from './invoke/protocol.js';
 export type {
   ExecutionKey,
   ExecutionRecord,

@@ -5,4 +5,4 @@
  *
  * @packageDocumentation
  */
-export { INVOKE_UNAVAILABLE, LambdaInvoker, type LambdaInvokerOptions } from './invoke/lambda-invoker.js';
+export { LambdaInvoker, type LambdaInvokerOptions } from './invoke/lambda-invoker.js';

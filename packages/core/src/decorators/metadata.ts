@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import type { StepDefinition } from '../context/step-options.js';
 import { type Duration, durationToMs } from '../context/duration.js';
+import type { StepDefinition } from '../context/step-options.js';
 import { DefinitionError } from '../errors.js';
 
 /** Which backend runs a service (DESIGN §5). */
@@ -48,7 +48,6 @@ export interface WorkflowDefinition {
   name: string;
   method: string;
 }
-
 
 const SERVICE = Symbol.for('@durable/core:service');
 const WORKFLOWS = Symbol.for('@durable/core:workflows');

@@ -1,6 +1,6 @@
 import { activeScope } from '../context/active-scope.js';
-import { DefinitionError } from '../errors.js';
 import { type StepDefinition, type StepOptions, validateStepOptions } from '../context/step-options.js';
+import { DefinitionError } from '../errors.js';
 import { addStep } from './metadata.js';
 
 /**

@@ -40,7 +40,11 @@ export class InvocationEnd {
   }
 
   async succeed(output: string): Promise<ExecutionResult> {
-    const winner = await this.#transition({ status: 'SUCCEEDED', output, expiresAt: this.settings.finishedExpiresAt() });
+    const winner = await this.#transition({
+      status: 'SUCCEEDED',
+      output,
+      expiresAt: this.settings.finishedExpiresAt(),
+    });
     return winner ?? { status: 'SUCCEEDED', executionId: this.key.executionId, output: deserialize(output) };
   }
 
@@ -74,7 +78,12 @@ export class InvocationEnd {
    */
   async release(cause: unknown): Promise<void> {
     try {
-      await this.store.transition(this.key, this.owner, { status: 'SUSPENDED', resumeAt: this.settings.now() }, this.settings.now());
+      await this.store.transition(
+        this.key,
+        this.owner,
+        { status: 'SUSPENDED', resumeAt: this.settings.now() },
+        this.settings.now(),
+      );
     } catch (error) {
       this.settings.logger.warn('could not release the lease; it expires on its own', {
         ...this.key,

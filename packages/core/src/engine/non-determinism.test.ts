@@ -53,7 +53,12 @@ type Run = Awaited<ReturnType<typeof deployBetweenInvocations>>;
 function recordedAt(run: Run, position: string): OperationSignature {
   const record = run.journal.find((r) => r.position === position);
   if (record === undefined) throw new Error(`no record at position ${position}`);
-  return { kind: record.kind, name: record.name, argsHash: record.argsHash, ...(record.args === undefined ? {} : { args: record.args }) };
+  return {
+    kind: record.kind,
+    name: record.name,
+    argsHash: record.argsHash,
+    ...(record.args === undefined ? {} : { args: record.args }),
+  };
 }
 
 /** What every case must show: FAILED loudly, rethrown, logged, and answered from the record afterwards. */

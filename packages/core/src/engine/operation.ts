@@ -36,7 +36,15 @@ export class Operation {
   /** This operation with other step semantics (the recorded ones, which win over the code's). */
   withSemantics(isAtMostOnce: boolean): Operation {
     const semantics = isAtMostOnce ? 'at-most-once' : undefined;
-    return new Operation(this.execution, this.scope, this.position, this.signature, this.follows, this.recorded, semantics);
+    return new Operation(
+      this.execution,
+      this.scope,
+      this.position,
+      this.signature,
+      this.follows,
+      this.recorded,
+      semantics,
+    );
   }
 
   /** True when the journal holds this operation's final outcome: replay answers it without running anything. */
@@ -100,7 +108,9 @@ export class Operation {
       if (refusal.kind === 'own') return this.#emitSettled(record, durationMs);
       // The workflow already went on with this value: only the very same outcome may stand there.
       if (refusal.kind === 'adopt' && isSameOutcome(record, refusal.winner)) return;
-      this.#stop(refusal.kind === 'adopt' ? `position ${this.position} was recorded by another invocation` : refusal.reason);
+      this.#stop(
+        refusal.kind === 'adopt' ? `position ${this.position} was recorded by another invocation` : refusal.reason,
+      );
     });
     this.scope.basis = { position: this.position, epoch: record.epoch };
     return reply(record);

@@ -101,56 +101,59 @@ describe('two invocations that overlap', () => {
   it.each([
     ['an at-most-once', false],
     ['an at-least-once', true],
-  ])('never mix their paths, and %s step never adopts another path’s record (pipelined A, strict B)', async (_what, shipAtLeastOnce) => {
-    const store = testStore();
-    const executionId = `mix${shipAtLeastOnce ? '-alo' : ''}${RUN}`;
-    const event = { executionId, input: { id: 'o-1', shipAtLeastOnce } };
-    decisions.length = 0;
-    effects.length = 0;
-    decisions.push('refund', 'ship'); // A decides refund, B (and everyone after) ship
+  ])(
+    'never mix their paths, and %s step never adopts another path’s record (pipelined A, strict B)',
+    async (_what, shipAtLeastOnce) => {
+      const store = testStore();
+      const executionId = `mix${shipAtLeastOnce ? '-alo' : ''}${RUN}`;
+      const event = { executionId, input: { id: 'o-1', shipAtLeastOnce } };
+      decisions.length = 0;
+      effects.length = 0;
+      decisions.push('refund', 'ship'); // A decides refund, B (and everyone after) ship
 
-    const aDecision = gate();
-    const aRefund = gate();
-    const aRefundLanded = gate();
-    // A: clock behind, pipelined checkpoints; its decision's checkpoint is slow, its refund's lands once B has decided.
-    const handlerA = createHandler(Orders, {
-      store: hooked(store, {
-        '1': { before: () => aDecision.promise },
-        '2': { before: () => aRefund.promise, after: () => aRefundLanded.open() },
-      }),
-      pipelineCheckpoints: true,
-      leaseMs: 1_000,
-      now: () => 0,
-    });
-    // B: took over A's expired lease; its at-most-once ship writes only after A's refund record landed.
-    const handlerB = createHandler(Orders, {
-      store: hooked(store, {
-        '1': { after: () => aRefund.open() },
-        '2': { before: () => aRefundLanded.promise },
-      }),
-      now: () => LATER,
-    });
+      const aDecision = gate();
+      const aRefund = gate();
+      const aRefundLanded = gate();
+      // A: clock behind, pipelined checkpoints; its decision's checkpoint is slow, its refund's lands once B has decided.
+      const handlerA = createHandler(Orders, {
+        store: hooked(store, {
+          '1': { before: () => aDecision.promise },
+          '2': { before: () => aRefund.promise, after: () => aRefundLanded.open() },
+        }),
+        pipelineCheckpoints: true,
+        leaseMs: 1_000,
+        now: () => 0,
+      });
+      // B: took over A's expired lease; its at-most-once ship writes only after A's refund record landed.
+      const handlerB = createHandler(Orders, {
+        store: hooked(store, {
+          '1': { after: () => aRefund.open() },
+          '2': { before: () => aRefundLanded.promise },
+        }),
+        now: () => LATER,
+      });
 
-    const a = handlerA(event).then(
-      () => 'returned',
-      (error: unknown) => error,
-    );
-    const b = await handlerB(event).then(
-      () => 'returned',
-      (error: unknown) => error,
-    );
-    // B met A's refund at its own position 2: another path's record, neither adopted nor overwritten.
-    expect(b).toBeInstanceOf(ExecutionBusyError);
-    aDecision.open();
-    expect(await a).toBeInstanceOf(ExecutionBusyError); // A meets B's newer decision and stops
-    expect(await store.getExecution({ service: 'overlap', executionId })).toMatchObject({ status: 'SUSPENDED' });
+      const a = handlerA(event).then(
+        () => 'returned',
+        (error: unknown) => error,
+      );
+      const b = await handlerB(event).then(
+        () => 'returned',
+        (error: unknown) => error,
+      );
+      // B met A's refund at its own position 2: another path's record, neither adopted nor overwritten.
+      expect(b).toBeInstanceOf(ExecutionBusyError);
+      aDecision.open();
+      expect(await a).toBeInstanceOf(ExecutionBusyError); // A meets B's newer decision and stops
+      expect(await store.getExecution({ service: 'overlap', executionId })).toMatchObject({ status: 'SUSPENDED' });
 
-    // The next invocation replays B's decision, distrusts A's refund (it followed A's decision) and ships.
-    const c = await createHandler(Orders, { store, now: () => 2 * LATER })({ executionId });
-    expect(c).toMatchObject({ status: 'SUCCEEDED', output: { decision: 'ship', result: 'shipped o-1' } });
-    expect(effects.filter((e) => e.startsWith('ship'))).toHaveLength(shipAtLeastOnce ? 2 : 1);
-    expect(await store.getExecution({ service: 'overlap', executionId })).toMatchObject({ status: 'SUCCEEDED' });
-  });
+      // The next invocation replays B's decision, distrusts A's refund (it followed A's decision) and ships.
+      const c = await createHandler(Orders, { store, now: () => 2 * LATER })({ executionId });
+      expect(c).toMatchObject({ status: 'SUCCEEDED', output: { decision: 'ship', result: 'shipped o-1' } });
+      expect(effects.filter((e) => e.startsWith('ship'))).toHaveLength(shipAtLeastOnce ? 2 : 1);
+      expect(await store.getExecution({ service: 'overlap', executionId })).toMatchObject({ status: 'SUCCEEDED' });
+    },
+  );
 
   it('strict checkpoints: the slower writer finds the newer claim’s record and stops', async () => {
     const store = testStore();

@@ -82,24 +82,27 @@ describe('pipelined checkpoints (opt-in)', () => {
   it.each([
     ['the option', { pipelineCheckpoints: true }, undefined],
     ['DURABLE_PIPELINE_CHECKPOINTS=true', {}, 'true'],
-  ])('with %s, starts the next at-least-once step while the last checkpoint is being written; an at-most-once step waits', async (_how, options, environment) => {
-    if (environment !== undefined) vi.stubEnv('DURABLE_PIPELINE_CHECKPOINTS', environment);
-    runs.length = 0;
-    const handler = createHandler(PipelinedThenOnce, { store: slowWrites(testStore()), ...options });
-    const result = await handler({ executionId: `d-${Math.random()}`, input: {} });
-    expect(result).toMatchObject({ status: 'SUCCEEDED', output: 'charged' });
-    // Only the order the engine decides is asserted: the two pipelined writes may land in either order.
-    const at = (entry: string) => {
-      const index = runs.indexOf(entry);
-      expect(index, `${entry} in ${runs.join(', ')}`).toBeGreaterThanOrEqual(0);
-      return index;
-    };
-    expect(at('run 2')).toBeLessThan(at('landed 1')); // step 2 ran before step 1's checkpoint landed
-    expect(Math.max(at('landed 1'), at('landed 2'))).toBeLessThan(at('landed 3 started'));
-    expect(at('landed 3 started')).toBeLessThan(at('run charge'));
-    expect(at('run charge')).toBeLessThan(at('landed 3'));
-    expect(runs).toHaveLength(7);
-  });
+  ])(
+    'with %s, starts the next at-least-once step while the last checkpoint is being written; an at-most-once step waits',
+    async (_how, options, environment) => {
+      if (environment !== undefined) vi.stubEnv('DURABLE_PIPELINE_CHECKPOINTS', environment);
+      runs.length = 0;
+      const handler = createHandler(PipelinedThenOnce, { store: slowWrites(testStore()), ...options });
+      const result = await handler({ executionId: `d-${Math.random()}`, input: {} });
+      expect(result).toMatchObject({ status: 'SUCCEEDED', output: 'charged' });
+      // Only the order the engine decides is asserted: the two pipelined writes may land in either order.
+      const at = (entry: string) => {
+        const index = runs.indexOf(entry);
+        expect(index, `${entry} in ${runs.join(', ')}`).toBeGreaterThanOrEqual(0);
+        return index;
+      };
+      expect(at('run 2')).toBeLessThan(at('landed 1')); // step 2 ran before step 1's checkpoint landed
+      expect(Math.max(at('landed 1'), at('landed 2'))).toBeLessThan(at('landed 3 started'));
+      expect(at('landed 3 started')).toBeLessThan(at('run charge'));
+      expect(at('run charge')).toBeLessThan(at('landed 3'));
+      expect(runs).toHaveLength(7);
+    },
+  );
 
   it.each([
     ['the default', {}, undefined],

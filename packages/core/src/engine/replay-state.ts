@@ -1,6 +1,6 @@
 import { NonDeterminismError } from '../errors.js';
-import { splitTrusted } from '../journal/trust.js';
 import type { OperationRecord, OperationSignature } from '../journal/records.js';
+import { splitTrusted } from '../journal/trust.js';
 
 /**
  * What one invocation replays: the trusted records of the journal it loaded

@@ -23,7 +23,7 @@ export class NonDeterminismError extends DurableError {
       actual === null
         ? 'the workflow now returns without reaching it'
         : actual.kind === recorded.kind && actual.name === recorded.name
-          ? `the code now calls it with other arguments (argument hash ${actual.argsHash}, recorded ${recorded.argsHash})`
+          ? `the code now calls it with other arguments (${describeArguments(recorded, actual)})`
           : `the code now calls ${describeOperation(actual)}`;
     super(
       NonDeterminismError.code,
@@ -33,6 +33,14 @@ export class NonDeterminismError extends DurableError {
         'executions finish on the old one.',
     );
   }
+}
+
+/** The recorded and the current arguments, readable where the journal kept them, else their hashes. */
+function describeArguments(recorded: OperationSignature, actual: OperationSignature): string {
+  if (recorded.args !== undefined && actual.args !== undefined) {
+    return `recorded ${recorded.args}, now ${actual.args}`;
+  }
+  return `argument hash ${actual.argsHash}, recorded ${recorded.argsHash}`;
 }
 
 /** Another live invocation holds the execution's lease. Retryable: try again after the lease expires. */

@@ -1,6 +1,6 @@
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, isDurableError } from '../errors.js';
 import type { InvokeOutcome, InvokeRequest, Invoker } from '../invoke/invoker.js';
-import { decodeChildAnswer, encodeChildInvoke } from '../invoke/protocol.js';
+import { decodeChildAnswer, encodeChildInvoke, invokeUnavailable } from '../invoke/protocol.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { createHandler, type DurableHandler, type HandlerOptions, type ServiceClass } from './create-handler.js';
 
@@ -19,10 +19,13 @@ export interface InProcessInvokerOptions extends Omit<HandlerOptions, 'store' | 
  * child-invoke event (invoke/protocol.ts), through JSON as Lambda carries it,
  * to the target's handler, and the same decoding of its answer. So the
  * outcomes are the same (see InvokeOutcome): the child's SUCCEEDED, FAILED or
- * SUSPENDED answer; FAILED for an invoke refused before it is sent; and what
- * the child's handler throws (busy, store unavailable) is rethrown as it is,
- * where Lambda would report it as a function error, so the parent retries. A
- * service this invoker does not run is a thrown `ConfigurationError`.
+ * SUSPENDED answer; FAILED for an invoke refused before it is sent. What the
+ * child's handler throws is what Lambda would report as a function error, so
+ * it is thrown, always retryable, and the parent tries again: a retryable
+ * error of this package (`ExecutionBusyError`, `StoreUnavailableError`) as it
+ * is, anything else inside an `INVOKE_UNAVAILABLE` error (as its `cause`), as
+ * is a target service this invoker does not run (a local run that could not
+ * load it).
  */
 export class InProcessInvoker implements Invoker {
   readonly #handlers = new Map<string, DurableHandler>();
@@ -47,15 +50,27 @@ export class InProcessInvoker implements Invoker {
   }
 
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    const handler = this.handler(request.target.service);
+    const where = `in process, service '${request.target.service}'`;
+    let handler: DurableHandler;
+    try {
+      handler = this.handler(request.target.service);
+    } catch (error) {
+      throw invokeUnavailable(request, where, (error as Error).message, {}, error);
+    }
     const encoded = encodeChildInvoke(request);
     if ('refusal' in encoded) return { status: 'FAILED', error: encoded.refusal };
-    // Both legs as JSON, as over Lambda: nothing passes by reference, nothing JSON cannot carry passes at all.
-    const answer: unknown = await handler(JSON.parse(JSON.stringify(encoded.event)) as unknown);
-    return decodeChildAnswer(
-      JSON.parse(JSON.stringify(answer)) as unknown,
-      request,
-      `the handler of '${handler.service.name}'`,
-    );
+    let answer: unknown;
+    try {
+      // Both legs as JSON, as over Lambda: nothing passes by reference, nothing JSON cannot carry passes at all.
+      const event: unknown = JSON.parse(JSON.stringify(encoded.event));
+      answer = JSON.parse(JSON.stringify(await handler(event)));
+    } catch (error) {
+      // The engine records a thrown error that is not retryable as the invoke's failure; over Lambda this would
+      // have been a function error, which the parent retries.
+      if (isDurableError(error) && error.retryable) throw error;
+      const thrown = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw invokeUnavailable(request, where, `its handler threw ${thrown}`, {}, error);
+    }
+    return decodeChildAnswer(answer, request, `the handler of '${handler.service.name}'`);
   }
 }

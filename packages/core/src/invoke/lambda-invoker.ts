@@ -1,8 +1,8 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { DurableError, InvalidTargetArnError } from '../errors.js';
+import { InvalidTargetArnError } from '../errors.js';
 import type { InvokeOutcome, InvokeRequest, Invoker } from './invoker.js';
 import { parseLambdaArn, targetArnProblem } from './lambda-arn.js';
-import { decodeChildAnswer, encodeChildInvoke } from './protocol.js';
+import { decodeChildAnswer, encodeChildInvoke, invokeUnavailable } from './protocol.js';
 
 /** Options of {@link LambdaInvoker}. */
 export interface LambdaInvokerOptions {
@@ -11,9 +11,6 @@ export interface LambdaInvokerOptions {
   /** Where ARNs named by `arnEnv` are read. Default `process.env`. */
   env?: Record<string, string | undefined>;
 }
-
-/** Code of the retryable error {@link LambdaInvoker.invoke} throws when the child's outcome cannot be known now. */
-export const INVOKE_UNAVAILABLE = 'INVOKE_UNAVAILABLE';
 
 /**
  * Runs child workflows on their own Lambda functions (what generated handlers
@@ -25,14 +22,15 @@ export const INVOKE_UNAVAILABLE = 'INVOKE_UNAVAILABLE';
  * other-account ARNs are refused before anything is sent.
  *
  * Returned (see {@link InvokeOutcome}): the child's SUCCEEDED, FAILED (its
- * recorded error) or SUSPENDED answer, and FAILED for invokes refused before
- * sending (the ARN, a child id too long, an event over Lambda's 6 MB). Thrown,
- * as a retryable `DurableError` with code `INVOKE_UNAVAILABLE` (the SDK's error
- * as `cause`, Lambda's report as `functionError`, `errorType`): whatever Lambda
- * reports as a function error (the child busy, its store unavailable, a
- * timeout, a crash), every SDK error (throttling, access denied, the network);
- * and a `ConfigurationError` when the function answers something else than
- * this protocol.
+ * recorded error) or SUSPENDED answer; FAILED for invokes refused before
+ * sending (the ARN, a child id too long, an event over Lambda's 6 MB) and, with
+ * a `ConfigurationError`, for a function that answers something else than this
+ * protocol. Thrown, always as a retryable `DurableError` with code
+ * `INVOKE_UNAVAILABLE` (`executionId`, `functionArn`; Lambda's report as
+ * `functionError`, `errorType`, `errorMessage`; the SDK's error as `cause`):
+ * whatever Lambda reports as a function error (the child busy, its store
+ * unavailable, a timeout, a crash) and every failed Invoke request
+ * (throttling, access denied, a missing function, the network).
  */
 export class LambdaInvoker implements Invoker {
   readonly #client: LambdaClient;
@@ -70,17 +68,8 @@ export class LambdaInvoker implements Invoker {
     }
     const encoded = encodeChildInvoke(request);
     if ('refusal' in encoded) return { status: 'FAILED', error: encoded.refusal };
-    const name = `${request.target.service}.${request.target.workflow}`;
-    const unavailable = (reason: string, fields: Record<string, unknown>, cause?: unknown): DurableError =>
-      Object.assign(
-        new DurableError(
-          INVOKE_UNAVAILABLE,
-          `Invoke of '${name}' (child execution '${request.executionId}', ${functionArn}) has no outcome yet: ` +
-            `${reason}. Nothing was recorded for it; a later invocation of the parent asks again.`,
-          { retryable: true, ...(cause === undefined ? {} : { cause }) },
-        ),
-        { executionId: request.executionId, functionArn, ...fields },
-      );
+    const unavailable = (reason: string, fields: Record<string, unknown>, cause?: unknown) =>
+      invokeUnavailable(request, functionArn, reason, { functionArn, ...fields }, cause);
 
     let response: InvokeCommandOutput;
     try {

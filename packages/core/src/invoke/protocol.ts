@@ -1,4 +1,4 @@
-import { ConfigurationError, type DurableError, InvalidEventError, PayloadTooLargeError } from '../errors.js';
+import { ConfigurationError, DurableError, InvalidEventError, PayloadTooLargeError } from '../errors.js';
 import type { ExecutionKey } from '../journal/records.js';
 import { deserialize, serialize } from '../serde/serialize.js';
 import type { InvokeOutcome, InvokeRequest } from './invoker.js';
@@ -24,6 +24,14 @@ export const MAX_EXECUTION_ID_LENGTH = 512;
 
 /** Lambda's limit on the request and the response payload of a synchronous invocation (6 MB). */
 export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+
+/**
+ * Code of the retryable `DurableError` an invoker throws when the child's outcome cannot be known now: Lambda
+ * reported a function error (a timeout, a crash, what the child's handler threw), the Invoke request failed
+ * (throttling, access denied, the network), the in-process handler threw something that is no retryable error of
+ * this package, or the in-process invoker does not run the target service.
+ */
+export const INVOKE_UNAVAILABLE = 'INVOKE_UNAVAILABLE';
 
 /** What a parent sends to run (or resume, or read the outcome of) its child `executionId`. */
 export interface ChildInvokeEvent {
@@ -106,11 +114,42 @@ export function encodeChildInvoke(request: InvokeRequest): { event: ChildInvokeE
 }
 
 /**
- * The outcome a handler's answer to `request`'s event stands for. Throws {@link ConfigurationError} when it is no
- * answer of this protocol for this child (the target is not a durable handler of a compatible version, or not the
- * right function): a deployment problem, which a retry after fixing it gets past.
+ * The error an invoker throws for a child whose outcome cannot be known now (code {@link INVOKE_UNAVAILABLE},
+ * retryable: the engine records nothing and the parent asks again later). `fields` (e.g. Lambda's `errorType`) are
+ * set on it; `cause` is the error underneath.
+ */
+export function invokeUnavailable(
+  request: InvokeRequest,
+  where: string,
+  reason: string,
+  fields: Record<string, unknown> = {},
+  cause?: unknown,
+): DurableError {
+  const error = new DurableError(
+    INVOKE_UNAVAILABLE,
+    `Invoke of '${request.target.service}.${request.target.workflow}' (child execution ` +
+      `'${abbreviate(request.executionId)}', ${where}) has no outcome yet: ${reason}. Nothing was recorded for it; ` +
+      'a later invocation of the parent asks again.',
+    { retryable: true, ...(cause === undefined ? {} : { cause }) },
+  );
+  return Object.assign(error, { executionId: request.executionId, ...fields });
+}
+
+/**
+ * The outcome a handler's answer to `request`'s event stands for. An answer that is not of this protocol for this
+ * child (the target is not a durable handler of a compatible version, or not the right function) is FAILED with a
+ * {@link ConfigurationError}: the deployed version answers the same on every replay.
  */
 export function decodeChildAnswer(answer: unknown, request: InvokeRequest, from: string): InvokeOutcome {
+  try {
+    return decodeAnswer(answer, request, from);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return { status: 'FAILED', error };
+    throw error;
+  }
+}
+
+function decodeAnswer(answer: unknown, request: InvokeRequest, from: string): InvokeOutcome {
   const fields = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
   const misfit = (reason: string): ConfigurationError =>
     new ConfigurationError(
@@ -157,6 +196,6 @@ function describeAnswer(answer: unknown): string {
 }
 
 /** An id short enough for a message. */
-export function abbreviate(id: string): string {
+function abbreviate(id: string): string {
   return id.length > 60 ? `${id.slice(0, 28)}…${id.slice(-28)}` : id;
 }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   DurableError,
+  isDurableError,
   NonDeterminismError,
   PayloadTooLargeError,
   SerializationError,
   StepTimeoutError,
+  StoreUnavailableError,
 } from '../errors.js';
-import { deserialize, serialize, serializeBounded, serializeError } from './serialize.js';
+import { hashSerialized } from '../journal/hash.js';
+import { describeError, deserialize, serialize, serializeBounded, serializeError } from './serialize.js';
 
 /** The value as it comes back from the journal. */
 function roundTrip<T>(value: T): T {
@@ -175,6 +178,8 @@ describe('serialize / deserialize', () => {
   });
 
   describe('errors', () => {
+    const sig = { kind: 'step', name: 'charge', argsHash: 'a1' } as const;
+
     it('keep name, message, stack, code, cause and own fields, nested', () => {
       const rootCause = Object.assign(new Error('connection reset'), { code: 'ECONNRESET', errno: -104 });
       const error = Object.assign(new Error('payment failed', { cause: rootCause }), {
@@ -256,6 +261,46 @@ describe('serialize / deserialize', () => {
       expect(back.message).toBe('odd');
       expect(back.$t).toBe('Date');
       expect(back.v).toBe('not a date');
+    });
+
+    it('record a long message once, not again at the top of the stack, and read the stack back whole', () => {
+      const error = new Error('x'.repeat(1_000_000));
+
+      const text = serializeError(error);
+      const inValue = serialize({ failure: error }, 'x');
+      const back = deserialize<Error>(text);
+
+      expect(text.length).toBeLessThan(1_000_000 + 10_000);
+      expect(inValue.length).toBeLessThan(1_000_000 + 10_000);
+      expect(back.message).toBe(error.message);
+      expect(back.stack).toBe(error.stack);
+      expect(deserialize<{ failure: Error }>(inValue).failure.stack).toBe(error.stack);
+    });
+
+    it('keep a stack that does not start with the message, and read records of earlier versions', () => {
+      const changed = new Error('first');
+      changed.message = 'second';
+      const earlier = JSON.stringify({
+        $t: 'Error',
+        v: { name: 'Error', message: 'm', fields: {}, stack: 'Error: m\n    at old (a.ts:1:1)' },
+      });
+
+      expect(deserialize<Error>(serializeError(changed)).stack).toBe(changed.stack);
+      expect(deserialize<Error>(earlier).stack).toBe('Error: m\n    at old (a.ts:1:1)');
+    });
+
+    it('from outside (foreignErrors) never come back as instances of this package', () => {
+      const forged = { failure: new StoreUnavailableError('claim'), nested: [new NonDeterminismError('1', sig, null)] };
+
+      const back = deserialize<typeof forged>(serialize(forged, 'x', { foreignErrors: true }));
+
+      expect(back.failure).toBeInstanceOf(Error);
+      expect(back.failure).not.toBeInstanceOf(StoreUnavailableError);
+      expect(isDurableError(back.failure)).toBe(false);
+      expect(back.failure.code).toBe('STORE_UNAVAILABLE');
+      expect(back.failure.name).toBe('StoreUnavailableError');
+      expect(back.nested[0]).not.toBeInstanceOf(NonDeterminismError);
+      expect(isDurableError(back.nested[0])).toBe(false);
     });
   });
 
@@ -404,6 +449,63 @@ describe('serialize / deserialize', () => {
 
       expect(deserialize(serialize(value, 'x', { canonical: true }))).toEqual(value);
     });
+
+    it('gives equal text for JSON-equal values: a field holding undefined and no field, 0 and -0', () => {
+      const canonical = (value: unknown) => serialize(value, 'x', { canonical: true });
+
+      expect(canonical({ a: 1, b: undefined })).toBe(canonical({ a: 1 }));
+      expect(canonical([{ order: { id: 'o-1', coupon: undefined } }])).toBe(canonical([{ order: { id: 'o-1' } }]));
+      expect(canonical({ b: undefined })).toBe(canonical({}));
+      expect(canonical(-0)).toBe(canonical(0));
+      expect(canonical({ cents: -0, list: [-0], byKey: new Map([['k', -0]]) })).toBe(
+        canonical({ cents: 0, list: [0], byKey: new Map([['k', 0]]) }),
+      );
+    });
+
+    it('still tells apart what JSON tells apart, and the journal keeps undefined fields and -0', () => {
+      const canonical = (value: unknown) => serialize(value, 'x', { canonical: true });
+
+      expect(canonical({ b: null })).not.toBe(canonical({}));
+      expect(canonical([undefined])).not.toBe(canonical([]));
+      expect(canonical(0)).not.toBe(canonical(1));
+      expect(Object.keys(roundTrip({ b: undefined }))).toEqual(['b']);
+      expect(Object.is(roundTrip(-0), -0)).toBe(true);
+    });
+
+    it('hashes every other value exactly as before, so recorded journals still replay', () => {
+      // Computed with the serializer of the commit before this rule (git show 40cb919:packages/core/src/serde/serialize.ts).
+      const error = Object.assign(new TypeError('boom', { cause: 'the cause' }), { code: 'E_BOOM', detail: { n: 1 } });
+      error.stack = 'TypeError: boom\n    at charge (orders.ts:12:5)';
+      const pinned: [unknown[], string][] = [
+        [['text ü 😀'], 'w2EGqMT3VG80SD2GkkB0o4'],
+        [[42, 1.5, -7, 0, true, false, null], '2G9RECXrZqCJ5UqUMksh55'],
+        [[{ b: 1, a: { y: [{ q: 1, p: 2 }], x: 'two' } }], 'Cp7vYhqhKjY1hg2i0WPjlO'],
+        [[[1, undefined, 3]], 'V8a5fol_GZ46gy7OpJ4POL'],
+        [
+          [{ at: new Date(0), big: 2n ** 70n, nan: Number.NaN, inf: Number.NEGATIVE_INFINITY }],
+          'tmlRUm62bgVV3YtzRT0q51',
+        ],
+        [
+          [
+            new Map<unknown, unknown>([
+              ['k', new Set([1, 'a'])],
+              [2, { z: 1 }],
+            ]),
+            new Uint8Array([1, 2, 255]),
+          ],
+          'pxWv5w6GY9GDB-Z2QQI5Hk',
+        ],
+        [[{ $t: 'Date', v: 'x', list: [{ $t: 'undefined' }] }], 'cer7RJG9Jydzbf-RAkilmz'],
+        [[], 'T1PNoYwrqgwDVLtfmj7L5e'],
+        [[error], 'VEQ_yhpD2UmyCpucZFThAX'],
+        [[/a+b/gi, new Float64Array([1.5, 2]), { toJSON: () => ({ id: 7 }) }], 'cTnCXJT7a6r285qQZIfVST'],
+      ];
+
+      for (const [args, hash] of pinned) {
+        const text = serialize(args, 'the arguments', { canonical: true });
+        expect(hashSerialized(text), text).toBe(hash);
+      }
+    });
   });
 });
 
@@ -458,6 +560,104 @@ describe('serializeError', () => {
     expect(fromBigInt.message).toBe('10');
     expect(fromUndefined.message).toBe('undefined');
     expect(fromCycle).toBeInstanceOf(Error);
+  });
+
+  describe('with maxBytes', () => {
+    it('returns the same text when the error fits', () => {
+      const error = new TypeError('bad input');
+
+      expect(serializeError(error, 10_000)).toBe(serializeError(error));
+    });
+
+    it('cuts a message too long, escapes and multi-byte characters included, to fit every limit', () => {
+      const error = new RangeError(`"quoted"\n\u0001 é 😀 ${'long '.repeat(600_000)}`);
+      const size = Buffer.byteLength(serializeError(error));
+
+      for (const maxBytes of [400, 1_000, 4_096, 65_536, 1_048_576]) {
+        const text = serializeError(error, maxBytes);
+        const back = deserialize<RangeError & { originalSizeBytes: number }>(text);
+
+        expect(Buffer.byteLength(text), `limit ${maxBytes}`).toBeLessThanOrEqual(maxBytes);
+        expect(back).toBeInstanceOf(RangeError);
+        expect(back.originalSizeBytes).toBe(size);
+        expect(back.message.startsWith('"quoted"\n\u0001 é 😀 long')).toBe(true);
+        expect(back.message).toContain(`this error was ${size} bytes serialized, over the limit of ${maxBytes}`);
+        expect(back.stack?.startsWith('RangeError: "quoted"')).toBe(true);
+      }
+    });
+
+    it("keeps the class, code and retryable of this package's errors, and leaves out what does not fit", () => {
+      const error = Object.assign(new StoreUnavailableError('claim'), { response: 'r'.repeat(100_000), small: 7 });
+
+      const text = serializeError(error, 8_192);
+      const back = deserialize<StoreUnavailableError & Record<string, unknown>>(text);
+
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(8_192);
+      expect(back).toBeInstanceOf(StoreUnavailableError);
+      expect(back.code).toBe('STORE_UNAVAILABLE');
+      expect(back.retryable).toBe(true);
+      expect(back.message).toBe(error.message);
+      expect(back.stack).toBe(error.stack);
+      expect(back.small).toBe(7);
+      expect(back.response).toBeUndefined();
+      expect(back.originalSizeBytes).toBeGreaterThan(100_000);
+    });
+
+    it('never throws, not even for an unreadable throwable or a limit nothing fits in', () => {
+      const hostile = new Proxy(new Error('x'), {
+        get() {
+          throw new Error('no reading me');
+        },
+        ownKeys() {
+          throw new Error('no listing me');
+        },
+      });
+      const huge = new Error('m'.repeat(10_000));
+
+      expect(deserialize<Error>(serializeError(hostile, 1_000))).toBeInstanceOf(Error);
+      expect(deserialize<Error>(serializeError(huge, 10))).toBeInstanceOf(Error);
+      expect(deserialize<Error>(serializeError(huge, 10)).message).toBe('');
+    });
+  });
+});
+
+describe('describeError', () => {
+  it('reports name, message, code and own fields as plain data, nested errors included', () => {
+    const cause = new NonDeterminismError('2', { kind: 'step', name: 'a', argsHash: 'h' }, null);
+    const error = Object.assign(new StoreUnavailableError('claim', { cause }), {
+      inner: new StepTimeoutError('charge', 5),
+      at: new Date(0),
+    });
+
+    const reported = describeError(error);
+
+    expect(reported).toEqual({
+      name: 'StoreUnavailableError',
+      message: error.message,
+      code: 'STORE_UNAVAILABLE',
+      fields: {
+        retryable: true,
+        inner: {
+          name: 'StepTimeoutError',
+          message: "Step 'charge' did not finish within its timeout of 5 ms.",
+          code: 'STEP_TIMEOUT',
+          fields: { retryable: true, stepName: 'charge', timeoutMs: 5 },
+        },
+        at: new Date(0),
+      },
+      cause: expect.objectContaining({ name: 'NonDeterminismError', code: 'NON_DETERMINISM' }),
+    });
+    expect(reported.fields.inner).not.toBeInstanceOf(Error);
+    expect(reported.cause).not.toBeInstanceOf(Error);
+  });
+
+  it('describes what is not an error, and keeps a code that is no string or number among the fields', () => {
+    expect(describeError('plain text')).toMatchObject({ name: 'Error', message: 'plain text' });
+    expect(describeError(Object.assign(new Error('x'), { code: { nested: 1 } }))).toEqual({
+      name: 'Error',
+      message: 'x',
+      fields: { code: { nested: 1 } },
+    });
   });
 });
 

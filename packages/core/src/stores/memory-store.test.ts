@@ -15,6 +15,8 @@ describe('MemoryStore', () => {
     owner: 'invocation-a',
     now: 1_000,
     leaseExpiresAt: 31_000,
+    timeoutAt: 86_401_000,
+    expiresAt: 4_102_444_800_000,
   };
   const step: OperationRecord = {
     position: '1',
@@ -25,12 +27,14 @@ describe('MemoryStore', () => {
     attempt: 1,
     result: '"receipt-1"',
     updatedAt: 1_500,
+    epoch: 1,
+    follows: { position: '0', epoch: 1 },
   };
 
   it('copies values in and out, so what a caller holds cannot change what is stored', async () => {
     const store = new MemoryStore();
     const claim = await store.claim(request);
-    const written = { ...step };
+    const written = { ...step, follows: { ...step.follows! } };
     await store.writeOperation(key, written, null);
     const expectedExecution = await store.getExecution(key);
 
@@ -39,6 +43,8 @@ describe('MemoryStore', () => {
     written.result = '"tampered"';
     const journal = await store.loadJournal(key);
     journal[0]!.result = '"tampered"';
+    journal[0]!.follows!.epoch = 99;
+    written.follows!.position = '99';
     journal.push({ ...step, position: '2' });
     const execution = await store.getExecution(key);
     execution!.leaseOwner = 'intruder';

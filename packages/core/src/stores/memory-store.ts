@@ -9,7 +9,7 @@ import type {
   ListExecutionsQuery,
   ResumableQuery,
 } from './checkpoint-store.js';
-import { claimDecision, isFinished, positionOrder } from './store-rules.js';
+import { claimDecision, isFinished, isResumable, positionOrder } from './store-rules.js';
 
 interface StoredExecution {
   record: ExecutionRecord;
@@ -42,7 +42,7 @@ export class MemoryStore implements CheckpointStore {
   async loadJournal(key: ExecutionKey): Promise<OperationRecord[]> {
     const stored = this.#executions.get(storageKey(key));
     if (stored === undefined) return [];
-    return [...stored.operations.values()].sort(positionOrder).map(clone);
+    return [...stored.operations.values()].sort(positionOrder).map(cloneOperation);
   }
 
   async writeOperation(
@@ -57,8 +57,8 @@ export class MemoryStore implements CheckpointStore {
       expected === null
         ? current === undefined
         : current !== undefined && current.status === expected.status && current.attempt === expected.attempt;
-    if (!matches) return { ok: false, current: current === undefined ? undefined : clone(current) };
-    stored.operations.set(record.position, clone(record));
+    if (!matches) return { ok: false, current: current === undefined ? undefined : cloneOperation(current) };
+    stored.operations.set(record.position, cloneOperation(record));
     return { ok: true };
   }
 
@@ -71,14 +71,14 @@ export class MemoryStore implements CheckpointStore {
     const stored = this.#executions.get(storageKey(key));
     if (stored === undefined) return { ok: false, current: undefined };
     const record = stored.record;
-    if (isFinished(record.status) || (to.status === 'SUSPENDED' && record.leaseOwner !== owner)) {
-      return { ok: false, current: clone(record) };
-    }
+    // Fenced by the lease: an invocation whose lease was taken over never ends or pauses the newer one's run.
+    if (isFinished(record.status) || record.leaseOwner !== owner) return { ok: false, current: clone(record) };
     const next: ExecutionRecord = { ...record, status: to.status, updatedAt: now };
     delete next.leaseOwner;
     delete next.leaseExpiresAt;
     if (to.status === 'SUCCEEDED') next.output = to.output;
     if (to.status === 'FAILED') next.error = to.error;
+    if (to.status !== 'SUSPENDED' && to.expiresAt !== undefined) next.expiresAt = to.expiresAt;
     if (to.status === 'SUSPENDED') {
       // A resume requested while this invocation ran (a callback completed) wins if it is earlier.
       next.resumeAt = earliest(record.resumeAt, to.resumeAt);
@@ -116,14 +116,11 @@ export class MemoryStore implements CheckpointStore {
   }
 
   async findResumable({ service, now, limit }: ResumableQuery): Promise<ExecutionRecord[]> {
-    return [...this.#executions.values()]
-      .map((stored) => stored.record)
-      .filter(
-        (r) =>
-          r.service === service &&
-          ((r.status === 'SUSPENDED' && r.resumeAt !== undefined && r.resumeAt <= now) ||
-            (r.status === 'RUNNING' && r.leaseExpiresAt !== undefined && r.leaseExpiresAt < now)),
-      )
+    return [...this.#executions.entries()]
+      // Only an execution stored under its own key counts, as in DynamoDbStore (whose index others can write to).
+      .filter(([at, stored]) => stored.record.service === service && at === storageKey(stored.record))
+      .map(([, stored]) => stored.record)
+      .filter((r) => isResumable(r, now))
       .sort((a, b) => (a.resumeAt ?? a.leaseExpiresAt ?? 0) - (b.resumeAt ?? b.leaseExpiresAt ?? 0))
       .slice(0, limit)
       .map(clone);
@@ -140,7 +137,14 @@ function earliest(a: number | undefined, b: number | undefined): number | undefi
   return Math.min(a, b);
 }
 
-/** Records hold only strings and numbers: a shallow copy keeps callers and the store apart. */
+/** Execution records hold only strings and numbers: a shallow copy keeps callers and the store apart. */
 function clone<T extends object>(value: T): T {
   return { ...value };
+}
+
+/** Operation records also hold `follows`, an object of its own. */
+function cloneOperation(record: OperationRecord): OperationRecord {
+  const copy = { ...record };
+  if (record.follows !== undefined) copy.follows = { ...record.follows };
+  return copy;
 }

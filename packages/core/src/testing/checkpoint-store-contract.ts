@@ -67,6 +67,8 @@ export function describeCheckpointStoreContract(
           createdAt: T0,
           updatedAt: T0,
           invocations: 1,
+          timeoutAt: TIMEOUT_AT,
+          expiresAt: EXPIRES_AT,
         });
         expect(await store.getExecution(key)).toEqual(record);
         expect(await store.loadJournal(key)).toEqual([]);
@@ -94,13 +96,19 @@ export function describeCheckpointStoreContract(
         expect(await store.getExecution(key)).toEqual(before);
       });
 
-      it('hands an expired lease to a new owner and counts the invocation', async () => {
+      it('hands an expired lease to a new owner and counts the invocation; the execution keeps its deadlines', async () => {
         const key = newKey();
         await start(key);
         const later = T0 + LEASE_MS + 1;
 
         const outcome = await store.claim(
-          startRequest(key, { owner: OWNER_B, now: later, leaseExpiresAt: later + LEASE_MS }),
+          startRequest(key, {
+            owner: OWNER_B,
+            now: later,
+            leaseExpiresAt: later + LEASE_MS,
+            timeoutAt: TIMEOUT_AT + 1_000,
+            expiresAt: EXPIRES_AT + 1_000,
+          }),
         );
 
         const { record, isNew } = claimed(outcome);
@@ -116,6 +124,8 @@ export function describeCheckpointStoreContract(
           createdAt: T0,
           updatedAt: later,
           invocations: 2,
+          timeoutAt: TIMEOUT_AT,
+          expiresAt: EXPIRES_AT,
         });
         expect(await store.getExecution(key)).toEqual(record);
       });
@@ -213,6 +223,8 @@ export function describeCheckpointStoreContract(
           createdAt: T0,
           updatedAt: T0 + 6_000,
           invocations: 2,
+          timeoutAt: TIMEOUT_AT,
+          expiresAt: EXPIRES_AT,
         });
         expect(record.resumeAt).toBeUndefined();
         expect(await store.getExecution(key)).toEqual(record);
@@ -239,6 +251,56 @@ export function describeCheckpointStoreContract(
         expect(record.input === input.serialized).toBe(true);
         expect(stored?.input.length).toBe(input.serialized.length);
         expect(stored?.input === input.serialized).toBe(true);
+      });
+
+      it('counts each claim as a new epoch: invocations is 1, then 2, then 3', async () => {
+        const key = newKey();
+        const epochs = [(await start(key)).invocations];
+        const later = T0 + LEASE_MS + 1;
+        const takeOver = startRequest(key, { owner: OWNER_B, now: later, leaseExpiresAt: later + LEASE_MS });
+        epochs.push(claimed(await store.claim(takeOver)).record.invocations);
+        await store.transition(key, OWNER_B, { status: 'SUSPENDED', resumeAt: later + 5 }, later + 1);
+        epochs.push(claimed(await store.claim(resumeRequest(key, OWNER_A, later + 10))).record.invocations);
+
+        expect(epochs).toEqual([1, 2, 3]);
+        expect((await store.getExecution(key))?.invocations).toBe(3);
+      });
+
+      it('counts a creating claim made again (its answer lost) once: claimed, still new, nothing changed', async () => {
+        const key = newKey();
+        const first = await start(key);
+
+        const again = await store.claim(startRequest(key));
+
+        expect(again).toEqual({ kind: 'claimed', isNew: true, record: first });
+        expect(await store.getExecution(key)).toEqual(first);
+      });
+
+      it('counts a take-over made again (its answer lost) once: claimed, not new, the same epoch', async () => {
+        const key = newKey();
+        await start(key);
+        const later = T0 + LEASE_MS + 1;
+        const takeOver = startRequest(key, { owner: OWNER_B, now: later, leaseExpiresAt: later + LEASE_MS });
+        const { record } = claimed(await store.claim(takeOver));
+
+        const again = await store.claim(takeOver);
+
+        expect(again).toEqual({ kind: 'claimed', isNew: false, record });
+        expect(record.invocations).toBe(2);
+        expect(await store.getExecution(key)).toEqual(record);
+      });
+
+      it('counts a creating claim with a large input made again once, and keeps the input intact', async () => {
+        const key = newKey();
+        const input = { serialized: bulkyText(600_000), hash: 'hash-bulky' };
+        await start(key, { input });
+
+        const again = claimed(await store.claim(startRequest(key, { input })));
+
+        expect(again.isNew).toBe(true);
+        expect(again.record.invocations).toBe(1);
+        expect(again.record.input === input.serialized).toBe(true);
+        expect((await store.getExecution(key))?.input === input.serialized).toBe(true);
       });
     });
 
@@ -268,6 +330,16 @@ export function describeCheckpointStoreContract(
           operation('7', { kind: 'callback', name: 'approval', status: 'STARTED', timeoutAt: T0 + 86_400_000 }),
           operation('8', { kind: 'parallel', name: 'both', status: 'SUCCEEDED', result: '["x","y"]' }),
           operation('8.1', { kind: 'invoke', name: 'Billing.charge', status: 'SUCCEEDED', result: 'null' }),
+          operation('9', {
+            status: 'STARTED',
+            owner: OWNER_A,
+            epoch: 3,
+            follows: { position: '8', epoch: 2 },
+            semantics: 'at-most-once',
+            args: '[{"orderId":"o-1","cents":1250}]',
+            expiresAt: EXPIRES_AT,
+          }),
+          operation('10', { epoch: 0, args: '', result: '""', expiresAt: EXPIRES_AT + 1 }),
         ];
         for (const record of records) expect(await store.writeOperation(key, record, null)).toEqual({ ok: true });
 
@@ -434,6 +506,22 @@ export function describeCheckpointStoreContract(
         expect(await store.loadJournal(key)).toEqual(winners);
       });
 
+      it('refuses a write made again (its answer lost) with the writer\'s own record, which it can recognise', async () => {
+        const key = newKey();
+        await start(key);
+        const started = operation('1', { status: 'STARTED', owner: OWNER_A, epoch: 1, expiresAt: EXPIRES_AT });
+        const succeeded = { ...started, status: 'SUCCEEDED' as const, result: '"receipt"' };
+        await store.writeOperation(key, started, null);
+
+        expect(await store.writeOperation(key, started, null)).toEqual({ ok: false, current: started });
+        expect(await store.writeOperation(key, succeeded, { status: 'STARTED', attempt: 1 })).toEqual({ ok: true });
+        expect(await store.writeOperation(key, succeeded, { status: 'STARTED', attempt: 1 })).toEqual({
+          ok: false,
+          current: succeeded,
+        });
+        expect(await store.loadJournal(key)).toEqual([succeeded]);
+      });
+
       it('leaves the execution record alone', async () => {
         const key = newKey();
         const before = await start(key);
@@ -537,6 +625,111 @@ export function describeCheckpointStoreContract(
 
         expect(outcome).toEqual({ ok: false, current: takenOver });
         expect(await store.getExecution(key)).toEqual(takenOver);
+      });
+
+      it('refuses SUCCEEDED and FAILED from an invocation that does not hold the lease, changing nothing', async () => {
+        for (const to of [
+          { status: 'SUCCEEDED', output: '"not mine"' },
+          { status: 'FAILED', error: '"not mine"' },
+        ] as const) {
+          const key = newKey();
+          const before = await start(key);
+
+          expect(await store.transition(key, OWNER_B, to, T0 + 800)).toEqual({ ok: false, current: before });
+          expect(await store.getExecution(key)).toEqual(before);
+        }
+      });
+
+      it('refuses SUCCEEDED and FAILED from an invocation whose expired lease was taken over', async () => {
+        for (const to of [
+          { status: 'SUCCEEDED', output: '"stale"' },
+          { status: 'FAILED', error: '"stale"' },
+        ] as const) {
+          const key = newKey();
+          await start(key);
+          const later = T0 + LEASE_MS + 1;
+          const { record: takenOver } = claimed(
+            await store.claim(startRequest(key, { owner: OWNER_B, now: later, leaseExpiresAt: later + LEASE_MS })),
+          );
+
+          expect(await store.transition(key, OWNER_A, to, later + 1)).toEqual({ ok: false, current: takenOver });
+          expect(await store.getExecution(key)).toEqual(takenOver);
+        }
+      });
+
+      it('SUCCEEDED and FAILED with an expiresAt keep the execution until then; without one it keeps its own', async () => {
+        for (const [to, expected] of [
+          [{ status: 'SUCCEEDED', output: '1', expiresAt: EXPIRES_AT + 86_400_123 }, EXPIRES_AT + 86_400_123],
+          [{ status: 'FAILED', error: '"x"', expiresAt: EXPIRES_AT + 7 }, EXPIRES_AT + 7],
+          [{ status: 'SUCCEEDED', output: '1' }, EXPIRES_AT],
+          [{ status: 'FAILED', error: '"x"' }, EXPIRES_AT],
+        ] as const) {
+          const key = newKey();
+          await start(key);
+
+          expect(await store.transition(key, OWNER_A, to, T0 + 700)).toEqual({ ok: true });
+
+          const after = await store.getExecution(key);
+          expect(after?.status).toBe(to.status);
+          expect(after?.expiresAt).toBe(expected);
+        }
+      });
+
+      it('refuses a finish made again (its answer lost) with the finished record: its own result', async () => {
+        const key = newKey();
+        await start(key);
+        const finish = { status: 'SUCCEEDED', output: '{"receipt":"r-9"}', expiresAt: EXPIRES_AT + 1 } as const;
+        expect(await store.transition(key, OWNER_A, finish, T0 + 700)).toEqual({ ok: true });
+        const finished = await store.getExecution(key);
+
+        const again = await store.transition(key, OWNER_A, finish, T0 + 700);
+
+        expect(again).toEqual({ ok: false, current: finished });
+        expect(refused(again)?.output).toBe('{"receipt":"r-9"}');
+      });
+
+      it('SUSPENDED at now releases the lease: the sweeper finds the execution at once and another claims it', async () => {
+        const key = newKey();
+        await start(key);
+        const now = T0 + 1_000;
+
+        expect(await store.transition(key, OWNER_A, { status: 'SUSPENDED', resumeAt: now }, now)).toEqual({ ok: true });
+
+        const released = await store.getExecution(key);
+        expect(released?.status).toBe('SUSPENDED');
+        expect(released?.leaseOwner).toBeUndefined();
+        expect(await store.findResumable({ service: key.service, now, limit: 10 })).toEqual([released]);
+        const { record } = claimed(await store.claim(resumeRequest(key, OWNER_B, now)));
+        expect(record.leaseOwner).toBe(OWNER_B);
+        expect(record.invocations).toBe(2);
+      });
+
+      it('keeps a large input and a large output of one execution intact (each about 300 KB compressed)', async () => {
+        const key = newKey();
+        const input = { serialized: bulkyText(380_000, 1), hash: 'hash-large-input' };
+        const output = bulkyText(380_000, 2);
+        await start(key, { input });
+
+        expect(await store.transition(key, OWNER_A, { status: 'SUCCEEDED', output }, T0 + 700)).toEqual({ ok: true });
+
+        const finished = await store.getExecution(key);
+        expect(finished?.status).toBe('SUCCEEDED');
+        expect(finished?.input === input.serialized).toBe(true);
+        expect(finished?.output === output).toBe(true);
+      });
+
+      it('keeps a large input and a large error of one execution intact (each about 300 KB compressed)', async () => {
+        const key = newKey();
+        const input = { serialized: bulkyText(380_000, 3), hash: 'hash-large-input' };
+        const error = bulkyText(380_000, 4);
+        await start(key, { input });
+
+        expect(await store.transition(key, OWNER_A, { status: 'FAILED', error }, T0 + 700)).toEqual({ ok: true });
+
+        const finished = await store.getExecution(key);
+        expect(finished?.status).toBe('FAILED');
+        expect(finished?.input === input.serialized).toBe(true);
+        expect(finished?.error === error).toBe(true);
       });
 
       it('refuses a transition of an unknown execution and creates nothing', async () => {
@@ -795,6 +988,15 @@ export function describeCheckpointStoreContract(
 /** An arbitrary but plausible epoch (2023-11-14T22:13:20Z): every time in the suite is relative to it. */
 const T0 = 1_700_000_000_000;
 const LEASE_MS = 30_000;
+/** The execution deadline on the engine's clock. */
+const TIMEOUT_AT = T0 + 86_400_000;
+/**
+ * When the store may delete an execution's items: wall-clock time, far in the
+ * future (2100-01-01T00:00:00.123Z) so DynamoDB Local's TTL never deletes a
+ * test's items, and not on a whole second, so a store that keeps seconds only
+ * fails the round-trip.
+ */
+const EXPIRES_AT = 4_102_444_800_123;
 const OWNER_A = 'invocation-a';
 const OWNER_B = 'invocation-b';
 const WORKFLOW = 'checkout';
@@ -822,6 +1024,8 @@ function startRequest(key: ExecutionKey, overrides: Partial<ClaimRequest> = {}):
     owner: OWNER_A,
     now: T0,
     leaseExpiresAt: T0 + LEASE_MS,
+    timeoutAt: TIMEOUT_AT,
+    expiresAt: EXPIRES_AT,
     ...overrides,
   };
 }
@@ -834,6 +1038,8 @@ function resumeRequest(key: ExecutionKey, owner: string, now: number): ClaimRequ
     owner,
     now,
     leaseExpiresAt: now + LEASE_MS,
+    timeoutAt: now + 86_400_000,
+    expiresAt: EXPIRES_AT + 1,
   };
 }
 
@@ -847,6 +1053,7 @@ function operation(position: string, fields: Partial<OperationRecord> = {}): Ope
     status: 'SUCCEEDED',
     attempt: 1,
     updatedAt: T0 + 100,
+    epoch: 1,
     ...fields,
   };
 }
@@ -876,13 +1083,14 @@ function withoutLease(record: ExecutionRecord): ExecutionRecord {
 /**
  * About `length` characters of varied text, multi-byte characters and
  * surrogate pairs included, that compresses poorly: a store that splits or
- * compresses large values must put them back together exactly.
+ * compresses large values must put them back together exactly. Another
+ * `variant` gives another text of the same kind.
  */
-function bulkyText(length: number): string {
+function bulkyText(length: number, variant = 0): string {
   const chars = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 "\\\n\té€😀'];
   const parts: string[] = [];
   let size = 0;
-  let seed = 2_463_534_242;
+  let seed = 2_463_534_242 + variant;
   while (size < length) {
     // xorshift32: the same text on every run, without a pattern gzip could exploit.
     seed ^= seed << 13;

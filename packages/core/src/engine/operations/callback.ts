@@ -38,7 +38,13 @@ export async function waitForCallback(
       await execution.barrier();
       const { key, settings } = execution;
       const token = encodeCallbackToken(
-        { ...key, position: op.position, name, epoch: settings.epoch, ...(op.follows === undefined ? {} : { follows: op.follows }) },
+        {
+          ...key,
+          position: op.position,
+          name,
+          epoch: settings.epoch,
+          ...(op.follows === undefined ? {} : { follows: op.follows }),
+        },
         settings.callbackSecret,
       );
       const submitScope: Scope = { ...scope, counter: 0, inStep: `callback ${name}` };

@@ -45,7 +45,8 @@ export async function runAll<T>(
       }
       // A branch that now ends before operations it once recorded: stop before anything new happens.
       const unreached = execution.replay.unreached(prefix);
-      if (unreached !== undefined) execution.fail(new NonDeterminismError(unreached.position, signatureOf(unreached), null));
+      if (unreached !== undefined)
+        execution.fail(new NonDeterminismError(unreached.position, signatureOf(unreached), null));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(maxConcurrency, branches.length)) }, worker));
