@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { type AttributeValue, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   createHandler,
@@ -12,6 +12,8 @@ import {
   Workflow,
 } from '../../packages/core/src/index.js';
 import { localClient } from '../support/dynamodb-servers.js';
+import { RequestCounter } from '../support/request-counter.js';
+import { partitionItems } from './raw-items.js';
 
 const TABLE = 'durable-test';
 
@@ -38,27 +40,12 @@ class LargeValues {
 
 describe.each(['dynalite', 'dynamodb-local'] as const)('large values on %s', (server) => {
   const client = localClient(inject('dynamoDbEndpoints')[server]);
+  const counter = new RequestCounter(client);
   const store = new DynamoDbStore({ client, tableName: TABLE, maxValueBytes: 8 * 1024 * 1024 });
   afterAll(() => client.destroy());
 
   async function itemsOf(executionId: string): Promise<string[]> {
-    const keys: string[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: TABLE,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: `large-values#${executionId}` } },
-          ConsistentRead: true,
-          ProjectionExpression: 'sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      keys.push(...(page.Items ?? []).map((item) => item.sk?.S ?? ''));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return keys;
+    return (await partitionItems(client, TABLE, `large-values#${executionId}`)).map((item) => item.sk?.S ?? '');
   }
 
   it.each([
@@ -104,6 +91,8 @@ describe.each(['dynalite', 'dynamodb-local'] as const)('large values on %s', (se
       owner: 'me',
       now: Date.now(),
       leaseExpiresAt: Date.now() + 60_000,
+      timeoutAt: Date.now() + 3_600_000,
+      expiresAt: Date.now() + 86_400_000,
     });
     expect(claim.kind).toBe('claimed');
     const write = small.writeOperation(
@@ -117,6 +106,7 @@ describe.each(['dynalite', 'dynamodb-local'] as const)('large values on %s', (se
         attempt: 1,
         result: JSON.stringify('x'.repeat(100 * 1024)),
         updatedAt: Date.now(),
+        epoch: 1,
       },
       null,
     );
@@ -130,5 +120,38 @@ describe.each(['dynalite', 'dynamodb-local'] as const)('large values on %s', (se
     );
     expect(item.Item).toBeUndefined();
     expect(await itemsOf(key.executionId)).toEqual(['#meta']);
+  });
+
+  it('an input and an output of about 300 KB compressed each share #meta: one finishing write, both intact', async () => {
+    const key = { service: 'large-values', executionId: randomUUID() };
+    // Random hex compresses to half: each value is about 300 KB gzipped, together past 400 KB were both inline.
+    const input = JSON.stringify(randomBytes(300 * 1024).toString('hex'));
+    const output = JSON.stringify(randomBytes(300 * 1024).toString('hex'));
+    const now = Date.now();
+    const claim = await store.claim({
+      key,
+      workflow: 'run',
+      input: { serialized: input, hash: 'h-large' },
+      owner: 'me',
+      now,
+      leaseExpiresAt: now + 60_000,
+      timeoutAt: now + 3_600_000,
+      expiresAt: now + 86_400_000,
+    });
+    expect(claim.kind).toBe('claimed');
+    counter.reset();
+
+    const finish = await store.transition(key, 'me', { status: 'SUCCEEDED', output }, now + 1);
+
+    expect(finish).toEqual({ ok: true });
+    // No write refused for its size and sent again: the output kept to its share of the item.
+    expect(counter.count('UpdateItem')).toBe(1);
+    const finished = await store.getExecution(key);
+    expect(finished?.status).toBe('SUCCEEDED');
+    expect(finished?.input === input).toBe(true);
+    expect(finished?.output === output).toBe(true);
+    const sortKeys = await itemsOf(key.executionId);
+    expect(sortKeys.some((sk) => sk.startsWith('chunk#meta#input#'))).toBe(true);
+    expect(sortKeys.some((sk) => sk.startsWith('chunk#meta#output#'))).toBe(true);
   });
 });

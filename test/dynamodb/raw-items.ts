@@ -24,7 +24,12 @@ export async function partitionItems(client: DynamoDBClient, table: string, pk: 
 }
 
 /** One item, as stored. */
-export async function rawItem(client: DynamoDBClient, table: string, pk: string, sk: string): Promise<RawItem | undefined> {
+export async function rawItem(
+  client: DynamoDBClient,
+  table: string,
+  pk: string,
+  sk: string,
+): Promise<RawItem | undefined> {
   const output = await client.send(
     new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
   );

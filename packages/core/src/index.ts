@@ -28,15 +28,22 @@ export type { Scope } from './context/active-scope.js';
 export type { CallbackOptions, DurableContext, MapOptions } from './context/durable-context.js';
 export type { Duration } from './context/duration.js';
 export { jsonLogger, type Logger } from './context/logger.js';
+export { RETRY_OPTION_NAMES, STEP_OPTION_NAMES } from './context/step-options.js';
 export { DurableService } from './decorators/durable-service.js';
 export {
   type Backend,
+  DEFAULT_EXECUTION_TIMEOUT_MS,
+  DEFAULT_RETENTION_MS,
   type DurableServiceOptions,
+  type Lifetimes,
+  lifetimesOf,
+  SERVICE_OPTION_NAMES,
   type ServiceDefinition,
   type StepDefinition,
   type StepOptions,
   type StepSemantics,
   serviceDefinition,
+  WORKFLOW_OPTION_NAMES,
   type WorkflowDefinition,
   type WorkflowOptions,
 } from './decorators/metadata.js';

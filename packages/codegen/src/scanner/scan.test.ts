@@ -750,3 +750,19 @@ describe('scan: steps a workflow reaches', () => {
     ]);
   });
 });
+
+describe('scan: lifetimes', () => {
+  it('reads executionTimeout and retention as known options', () => {
+    const result = scanApp({
+      'src/billing.ts': billingService(', executionTimeout: { days: 90 }, retention: { days: 7 }'),
+    });
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it('refuses an executionTimeout over 366 days with core’s own message', () => {
+    const result = scanApp({ 'src/billing.ts': billingService(', executionTimeout: { days: 400 }') });
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['invalid-option', expect.stringContaining('executionTimeout must be more than 0 and at most 366 days')],
+    ]);
+  });
+});

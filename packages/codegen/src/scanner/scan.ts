@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { targetArnProblem } from '@durable/core';
+import {
+  type Duration,
+  lifetimesOf,
+  RETRY_OPTION_NAMES,
+  SERVICE_OPTION_NAMES,
+  STEP_OPTION_NAMES,
+  targetArnProblem,
+  WORKFLOW_OPTION_NAMES,
+} from '@durable/core';
 import {
   type CallExpression,
   type ClassDeclaration,
@@ -163,11 +171,12 @@ function decoratorOptions(
   return read.value;
 }
 
+/** Each decorator's options, as core defines them (one home: a new option needs no change here). */
 const KNOWN_OPTIONS: Record<string, readonly string[]> = {
-  DurableService: ['name', 'account', 'region', 'functionName', 'backend', 'table'],
-  Workflow: ['name'],
-  Step: ['name', 'retry', 'semantics', 'timeoutMs'],
-  retry: ['maxAttempts', 'initialDelayMs', 'backoffRate', 'maxDelayMs', 'jitter'],
+  DurableService: SERVICE_OPTION_NAMES,
+  Workflow: WORKFLOW_OPTION_NAMES,
+  Step: STEP_OPTION_NAMES,
+  retry: RETRY_OPTION_NAMES,
 };
 
 /** Reports option keys the decorator does not know (a typo would otherwise be silently ignored). */
@@ -262,6 +271,15 @@ function readService(
       'invalid-option',
       `${what}: account must be a 12-digit AWS account id.`,
     );
+  }
+  try {
+    // Core's own check of the lifetimes: the same verdict as at decoration time.
+    lifetimesOf(className, {
+      ...(options.executionTimeout === undefined ? {} : { executionTimeout: options.executionTimeout as Duration }),
+      ...(options.retention === undefined ? {} : { retention: options.retention as Duration }),
+    });
+  } catch (error) {
+    report(diagnostics, locate(decorator, root), 'invalid-option', (error as Error).message);
   }
   const service: ServiceModel = {
     className,

@@ -53,7 +53,9 @@ export interface DurableContext {
   /**
    * Hands a token to `submit` (e.g. sends it in an approval email), then waits,
    * suspended, until someone calls `completeCallback(store, token, result)`
-   * (or `failCallback`). Resolves with that result. `submit` runs again if the
+   * (or `failCallback`: then it throws a `CallbackFailedError` carrying what the
+   * completer reported). Resolves with that result. Without a timeout the wait
+   * still ends with the execution's own timeout. `submit` runs again if the
    * invocation dies before the wait is recorded: make it idempotent.
    */
   waitForCallback<T>(

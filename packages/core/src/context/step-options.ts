@@ -38,6 +38,16 @@ export interface StepOptions {
   timeoutMs?: number;
 }
 
+/** Every option `@Step` takes, and every field of its `retry`: durable-gen reports any other key as unknown. */
+export const STEP_OPTION_NAMES = ['name', 'retry', 'semantics', 'timeoutMs'] as const satisfies readonly (keyof StepOptions)[];
+export const RETRY_OPTION_NAMES = [
+  'maxAttempts',
+  'initialDelayMs',
+  'backoffRate',
+  'maxDelayMs',
+  'jitter',
+] as const satisfies readonly (keyof RetryPolicy)[];
+
 /** A step as the engine runs it: its journal name, its method (or inline name) and its options. */
 export interface StepDefinition {
   name: string;

@@ -27,6 +27,21 @@ export interface DurableServiceOptions {
   retention?: Duration;
 }
 
+/** Every option `@DurableService` takes: durable-gen reports any other key as unknown. */
+export const SERVICE_OPTION_NAMES = [
+  'name',
+  'account',
+  'region',
+  'functionName',
+  'backend',
+  'table',
+  'executionTimeout',
+  'retention',
+] as const satisfies readonly (keyof DurableServiceOptions)[];
+
+/** Every option `@Workflow` takes. */
+export const WORKFLOW_OPTION_NAMES = ['name'] as const satisfies readonly (keyof WorkflowOptions)[];
+
 /** Options of `@Workflow`. */
 export interface WorkflowOptions {
   /** Stable name events use to pick this workflow; defaults to the method name. */

@@ -130,11 +130,11 @@ describe('ctx.waitForCallback', () => {
     const key = { service: 'approvals', executionId: `w1${RUN}` };
     const { handler, result } = await start(`w1${RUN}`, 'request');
 
-    expect(result).toEqual({ status: 'SUSPENDED', executionId: `w1${RUN}` });
-    expect(sent).toHaveLength(1);
+    // With no timeout of its own the wait lasts at most as long as the execution may (its timeoutAt).
     const suspended = await store.getExecution(key);
-    expect(suspended).toMatchObject({ status: 'SUSPENDED' });
-    expect(suspended?.resumeAt).toBeUndefined();
+    expect(suspended).toMatchObject({ status: 'SUSPENDED', resumeAt: suspended?.timeoutAt });
+    expect(result).toEqual({ status: 'SUSPENDED', executionId: `w1${RUN}`, resumeAt: suspended?.timeoutAt });
+    expect(sent).toHaveLength(1);
     expect(await store.loadJournal(key)).toMatchObject([
       { position: '1', kind: 'step', status: 'SUCCEEDED' },
       { position: '2', kind: 'callback', name: 'approval', status: 'STARTED' },
@@ -167,7 +167,8 @@ describe('ctx.waitForCallback', () => {
 
     const again = await handler({ executionId: `w2${RUN}` });
 
-    expect(again).toEqual({ status: 'SUSPENDED', executionId: `w2${RUN}` });
+    const { timeoutAt } = (await store.getExecution({ service: 'approvals', executionId: `w2${RUN}` }))!;
+    expect(again).toEqual({ status: 'SUSPENDED', executionId: `w2${RUN}`, resumeAt: timeoutAt });
     expect(sent).toHaveLength(1);
     expect(prepared).toBe(1);
   });

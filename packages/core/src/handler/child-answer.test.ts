@@ -21,9 +21,11 @@ import {
   isDurableError,
   type LambdaContext,
   NonRetryableError,
+  PayloadTooLargeError,
   parseLambdaArn,
   Step,
   StoreUnavailableError,
+  UnknownWorkflowError,
   Workflow,
 } from '../index.js';
 import { hashSerialized } from '../journal/hash.js';
@@ -32,6 +34,7 @@ import { deserialize, serialize } from '../serde/serialize.js';
 import { ManualClock } from '../testing/clock.js';
 import { RecordingLogger, rejectionOf, uniqueId } from '../testing/fixtures.js';
 import { testStore } from '../testing/test-store.js';
+import { childInvocation } from './child-answer.js';
 
 /*
  * A parent invoking its child, over Lambda and in process: the child-invoke
@@ -353,7 +356,8 @@ async function occupy(rig: Rig, executionId: string, input: Order): Promise<void
     now,
     leaseExpiresAt: now + 60_000,
     timeoutAt: now + 30 * 24 * HOUR_MS,
-    expiresAt: now + 60 * 24 * HOUR_MS,
+    // TTL is wall-clock time, whatever the engine's clock says.
+    expiresAt: Date.now() + 60 * 24 * HOUR_MS,
   });
   expect(outcome.kind).toBe('claimed');
 }
@@ -440,7 +444,7 @@ describe.each([
     expect(await journalOf(rig, parentId)).toEqual([]);
     expect(ran).toEqual([]);
 
-    // Past both leases: the child's, and the parent's own, which the thrown invocation kept.
+    // Past the child's lease.
     rig.clock.advance(HOUR_MS);
     const retried = await rig.shop({ executionId: parentId });
     expect(outputOf(retried).reservation).toMatchObject({ sku: 'lime' });
@@ -499,6 +503,21 @@ describe.each([
     expect(rig.lambda?.requests ?? []).toEqual([]);
     expect(await rig.store.getExecution({ service: 'inventory', executionId: request.executionId })).toBeUndefined();
     expect(ran).toEqual([]);
+  });
+
+  it('answers FAILED with UnknownWorkflowError when the target has no such workflow', async () => {
+    const rig = await setUp();
+    const request: InvokeRequest = {
+      target: { ...INVENTORY, workflow: 'restock' },
+      executionId: 'order-1/1',
+      input: order('nope'),
+      parent: { service: 'shop', executionId: 'order-1' },
+    };
+
+    const outcome = await rig.invoker.invoke(request);
+
+    expect(outcome).toEqual({ status: 'FAILED', error: expect.any(UnknownWorkflowError) });
+    expect(await rig.store.getExecution({ service: 'inventory', executionId: 'order-1/1' })).toBeUndefined();
   });
 
   it('answers FAILED with ExecutionConflictError when the child id is taken with another input', async () => {
@@ -649,5 +668,27 @@ describe('LambdaInvoker against the Lambda Invoke API', () => {
         },
       },
     ]);
+  });
+});
+
+describe('childInvocation', () => {
+  it("answers FAILED with PayloadTooLargeError when the answer is over Lambda's 6 MB response limit", async () => {
+    const key = { service: 'inventory', executionId: 'order-1/1' };
+    const child = childInvocation(testStore(), key);
+
+    const answer = await child.answer(
+      Promise.resolve({ status: 'SUCCEEDED', executionId: key.executionId, output: 'x'.repeat(7 * 1024 * 1024) }),
+    );
+
+    expect(answer).toMatchObject({ durableInvoke: 1, status: 'FAILED', executionId: key.executionId });
+    const error = deserialize((answer as { error: string }).error);
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect(error).toMatchObject({ what: "the answer of child execution 'order-1/1'", maxBytes: 6 * 1024 * 1024 });
+  });
+
+  it('rethrows what was thrown before anything ended the execution, when a retry may get past it', async () => {
+    const key = { service: 'inventory', executionId: 'order-1/1' };
+    const busy = new ExecutionBusyError(key.executionId, undefined);
+    await expect(childInvocation(testStore(), key).answer(Promise.reject(busy))).rejects.toBe(busy);
   });
 });

@@ -171,13 +171,15 @@ describe('InProcessInvoker', () => {
       owner: 'someone-else',
       now: clock.now(),
       leaseExpiresAt: clock.now() + 60_000,
+      timeoutAt: clock.now() + 30 * 24 * HOUR_MS,
+      expiresAt: Date.now() + 60 * 24 * HOUR_MS,
     });
 
     await expect(shop({ executionId: parentId, input })).rejects.toMatchObject({ code: 'EXECUTION_BUSY' });
     expect(await store.loadJournal({ service: 'shop', executionId: parentId })).toEqual([]);
     expect(childRan).toEqual([]);
 
-    // Past both leases (the child's, and the parent's own, which the failed invocation kept).
+    // Past the child's lease.
     clock.advance(HOUR_MS);
     const retried = await shop({ executionId: parentId });
     expect(retried).toMatchObject({ status: 'SUSPENDED' });
@@ -261,5 +263,24 @@ describe('InProcessInvoker', () => {
   it('refuses a service it does not run with ConfigurationError', () => {
     const invoker = new InProcessInvoker({ services: [Shop], store: testStore() });
     expect(() => invoker.handler('inventory')).toThrow(ConfigurationError);
+  });
+
+  it('leaves the parent resumable when its child is a service it does not run (a local run that lacks it)', async () => {
+    const store = testStore();
+    const shop = new InProcessInvoker({ services: [Shop], store }).handler('shop');
+    const parentId = `order-8${RUN}`;
+
+    const thrown = await shop({ executionId: parentId, input: { sku: 'yuzu', quantity: 1 } }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(thrown).toMatchObject({
+      code: 'INVOKE_UNAVAILABLE',
+      retryable: true,
+      cause: expect.any(ConfigurationError),
+    });
+    expect((thrown as Error).message).toMatch(/does not run it/);
+    expect(await store.loadJournal({ service: 'shop', executionId: parentId })).toEqual([]);
   });
 });

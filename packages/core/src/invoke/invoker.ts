@@ -30,15 +30,22 @@ export interface InvokeRequest {
 /**
  * How the child execution stands, when that is known for good or for now:
  * - `SUCCEEDED`: its output, deserialized as the journal keeps values (Date, BigInt, Map, … intact);
- * - `FAILED`: the child ended FAILED, and `error` is its recorded error (class, `code` and own fields intact); or the
- *   invoke can never succeed as asked, decided before the child ran (its id would be too long, the target ARN is
- *   refused, the target has no such workflow, the id is taken by another input): the same answer on every replay;
- * - `SUSPENDED`: the child waits (a sleep, a callback, its own child) until `resumeAt`, or an outside event.
+ * - `FAILED`: the child ended FAILED, and `error` is its recorded error (its class for errors of this package, else
+ *   its name; message, stack, `code` and own fields intact); or the invoke can never succeed as asked, decided
+ *   without running the child, the same on every replay: its id would be over 512 characters or is not
+ *   `<parent id>/<position>` (`InvalidEventError`), the event would be over Lambda's 6 MB
+ *   (`PayloadTooLargeError`), the target ARN is refused (`InvalidTargetArnError`), the target has no such workflow
+ *   (`UnknownWorkflowError`), the child id is taken with another input (`ExecutionConflictError`), the input is over
+ *   the target's `maxPayloadBytes`, or the target does not answer the child-invoke protocol (`ConfigurationError`);
+ * - `SUSPENDED`: the child waits (a sleep, a callback, its own child) until `resumeAt`, or for an outside event.
  *
- * Anything that may pass is thrown instead, never returned: the child is busy (`ExecutionBusyError`), its store is
- * unavailable (`StoreUnavailableError`), Lambda throttles, times out or reports an unhandled error, the network
- * fails, the target does not answer the child-invoke protocol. The engine records nothing for a thrown invoke and
- * stops the invocation, so the parent stays resumable and asks again later.
+ * Everything that may pass is thrown instead, never returned, and always as a retryable `DurableError`: the child
+ * is busy (`ExecutionBusyError`), its store is unavailable (`StoreUnavailableError`), or code `INVOKE_UNAVAILABLE`
+ * (invoke/protocol.ts) for a function error Lambda reports (a timeout, a crash, what the child's handler threw),
+ * a failed Invoke request (throttling, access denied, the network), or a service an in-process invoker does not
+ * run. The engine records nothing for a thrown invoke and stops the invocation, so the parent stays resumable and
+ * asks again later (engine/operations/invoke.ts records a thrown error that is not retryable as the invoke's
+ * failure: invokers must not throw one for anything that may pass).
  */
 export type InvokeOutcome =
   | { status: 'SUCCEEDED'; output: unknown }

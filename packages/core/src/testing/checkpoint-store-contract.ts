@@ -506,7 +506,7 @@ export function describeCheckpointStoreContract(
         expect(await store.loadJournal(key)).toEqual(winners);
       });
 
-      it('refuses a write made again (its answer lost) with the writer\'s own record, which it can recognise', async () => {
+      it("refuses a write made again (its answer lost) with the writer's own record, which it can recognise", async () => {
         const key = newKey();
         await start(key);
         const started = operation('1', { status: 'STARTED', owner: OWNER_A, epoch: 1, expiresAt: EXPIRES_AT });

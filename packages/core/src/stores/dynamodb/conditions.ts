@@ -82,20 +82,14 @@ export interface ConditionalUpdate {
 }
 
 /** The expression parameters of an UpdateItem, unused placeholders left out. */
-export function updateParameters(update: ConditionalUpdate): {
-  UpdateExpression: string;
-  ConditionExpression: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, AttributeValue>;
-} {
+export function updateParameters(
+  update: ConditionalUpdate,
+): { UpdateExpression: string; ConditionExpression: string } & Placeholders {
   const expression = `SET ${update.sets.join(', ')}${update.removes.length > 0 ? ` REMOVE ${update.removes.join(', ')}` : ''}`;
   return {
     UpdateExpression: expression,
     ConditionExpression: update.condition,
-    ...usedPlaceholders({ '#status': 'status', ...update.names }, { ...STATUS_VALUES, ...update.values }, [
-      expression,
-      update.condition,
-    ]),
+    ...usedPlaceholders(update.names, update.values, [expression, update.condition]),
   };
 }
 
@@ -103,27 +97,39 @@ export function updateParameters(update: ConditionalUpdate): {
 export function conditionParameters(
   condition: string,
   values: Record<string, AttributeValue>,
-): {
-  ConditionExpression: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, AttributeValue>;
-} {
-  return {
-    ConditionExpression: condition,
-    ...usedPlaceholders({ '#status': 'status' }, { ...STATUS_VALUES, ...values }, [condition]),
-  };
+): { ConditionExpression: string } & Placeholders {
+  return { ConditionExpression: condition, ...usedPlaceholders({}, values, [condition]) };
 }
 
+/** The expression parameters of a filtered Scan. */
+export function filterParameters(
+  filter: string,
+  values: Record<string, AttributeValue>,
+): { FilterExpression: string } & Placeholders {
+  return { FilterExpression: filter, ...usedPlaceholders({}, values, [filter]) };
+}
+
+/** The placeholder maps of a request's expressions. */
+interface Placeholders {
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+/** The given names and values (and `#status` and the status values) that the expressions use. */
 function usedPlaceholders(
   names: Record<string, string>,
   values: Record<string, AttributeValue>,
   expressions: string[],
-): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue> } {
+): Placeholders {
   const text = expressions.join(' ');
   // `:input` must not count as used where only `:inputHash` is.
   const isUsed = (placeholder: string) => new RegExp(`${placeholder}(?![A-Za-z0-9_])`).test(text);
-  const usedNames = Object.fromEntries(Object.entries(names).filter(([name]) => isUsed(name)));
-  const usedValues = Object.fromEntries(Object.entries(values).filter(([value]) => isUsed(value)));
+  const usedNames = Object.fromEntries(
+    Object.entries({ '#status': 'status', ...names }).filter(([name]) => isUsed(name)),
+  );
+  const usedValues = Object.fromEntries(
+    Object.entries({ ...STATUS_VALUES, ...values }).filter(([value]) => isUsed(value)),
+  );
   // DynamoDB refuses empty maps as much as unused entries.
   return {
     ...(Object.keys(usedNames).length > 0 ? { ExpressionAttributeNames: usedNames } : {}),

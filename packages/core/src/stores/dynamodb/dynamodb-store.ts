@@ -18,6 +18,7 @@ import {
   type ConditionalUpdate,
   conditionParameters,
   EXECUTION_EXISTS,
+  filterParameters,
   HELD_BY_OWNER,
   isConditionRefusal,
   NO_EARLIER_RESUME_ASKED,
@@ -140,7 +141,10 @@ export class DynamoDbStore implements CheckpointStore {
       // SDK sent it again. DynamoDB returns it with the refusal; dynalite does not, so read it then.
       const current = error.Item ?? (await this.#io.getItem({ pk: { S: pk }, sk: { S: sk } }));
       if (current === undefined) return { ok: false, current: undefined };
-      return { ok: false, current: toOperationRecord(current, await this.#io.chunksOf(current, sk, ['result', 'error'])) };
+      return {
+        ok: false,
+        current: toOperationRecord(current, await this.#io.chunksOf(current, sk, ['result', 'error'])),
+      };
     }
   }
 
@@ -191,8 +195,12 @@ export class DynamoDbStore implements CheckpointStore {
       ttlSeconds: expiresAt === undefined ? undefined : ttlSeconds(expiresAt),
     });
     const encoded = encoder.encode(field, text, `the ${field} of execution '${key.executionId}'`);
-    const parts: ConditionalUpdate = { ...update, sets: [...update.sets], names: { ...update.names } };
-    parts.values = { ...update.values };
+    const parts: ConditionalUpdate = {
+      ...update,
+      sets: [...update.sets],
+      names: { ...update.names },
+      values: { ...update.values },
+    };
     for (const [attribute, value] of Object.entries(encoded)) {
       parts.names[`#${attribute}`] = attribute;
       parts.values[`:${attribute}`] = value;
@@ -229,7 +237,11 @@ export class DynamoDbStore implements CheckpointStore {
         parts.condition = all(update.condition, NO_RESUME_ASKED);
         parts.removes.push('duePk', 'dueAt');
       } else {
-        parts.values = { ...update.values, ':resumeAt': { N: String(resumeAt) }, ':duePk': { S: duePartition(key.service) } };
+        parts.values = {
+          ...update.values,
+          ':resumeAt': { N: String(resumeAt) },
+          ':duePk': { S: duePartition(key.service) },
+        };
         parts.sets.push('resumeAt = :resumeAt', 'duePk = :duePk', 'dueAt = :resumeAt');
         parts.condition = all(update.condition, NO_EARLIER_RESUME_ASKED);
       }
@@ -286,9 +298,7 @@ export class DynamoDbStore implements CheckpointStore {
       values[':status'] = { S: query.status };
     }
     const items: Item[] = [];
-    for await (const page of this.#io.pages({
-      scan: { FilterExpression: all(...filters), ...conditionParameters(all(...filters), values) },
-    })) {
+    for await (const page of this.#io.pages({ scan: filterParameters(all(...filters), values) })) {
       items.push(...page.filter((item) => isGenuineExecutionItem(item, item.service?.S ?? '')));
     }
     const records = await Promise.all(items.map((item) => this.#io.executionFrom(item)));

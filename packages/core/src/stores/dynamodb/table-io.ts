@@ -51,10 +51,11 @@ export class TableIo {
     let startKey: Item | undefined;
     do {
       const from = startKey === undefined ? {} : { ExclusiveStartKey: startKey };
-      const page = await this.send((client): Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }> =>
-        'query' in request
-          ? client.send(new QueryCommand({ TableName: this.tableName, ...request.query, ...from }))
-          : client.send(new ScanCommand({ TableName: this.tableName, ...request.scan, ...from })),
+      const page = await this.send(
+        (client): Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }> =>
+          'query' in request
+            ? client.send(new QueryCommand({ TableName: this.tableName, ...request.query, ...from }))
+            : client.send(new ScanCommand({ TableName: this.tableName, ...request.scan, ...from })),
       );
       yield page.Items ?? [];
       startKey = page.LastEvaluatedKey;
@@ -110,7 +111,10 @@ export class TableIo {
   }
 
   /** A conditional update of `#meta`: done, or refused with the record that stands there. */
-  async updateExecution(key: ExecutionKey, update: ConditionalUpdate): Promise<ConditionalWriteOutcome<ExecutionRecord>> {
+  async updateExecution(
+    key: ExecutionKey,
+    update: ConditionalUpdate,
+  ): Promise<ConditionalWriteOutcome<ExecutionRecord>> {
     try {
       await this.send((client) =>
         client.send(

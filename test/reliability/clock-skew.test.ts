@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type CheckpointStore,
+  createHandler,
+  DynamoDbStore,
+  deserialize,
+  isDurableError,
+  type Logger,
+  MemoryStore,
+} from '../../packages/core/src/index.js';
+import { splitTrusted } from '../../packages/core/src/journal/trust.js';
+import { TEST_TABLE, testDynamoDbClient } from '../../packages/core/src/testing/test-store.js';
+import { SeededRandom, seedFrom } from '../support/seeded-random.js';
+import { withLatency } from '../support/store-latency.js';
+import {
+  BRANCHING_SERVICE,
+  type Branch,
+  type BranchingEffect,
+  type BranchingInput,
+  type BranchingOutput,
+  BranchingService,
+  type ModelOperation,
+  runAs,
+  type Semantics,
+  walkModel,
+} from './branching-service.js';
+import { printFigures, reliabilitySettings } from './reliability-settings.js';
+
+/**
+ * Clock skew, fuzzed: two invocations of each execution run at once in this
+ * process, each with its own clock (the real one plus 0-5 s), its own lease
+ * owner and a short lease, so the one whose clock is ahead takes over the
+ * other's lease while it still runs. Inside steps they take random decisions
+ * that choose the steps that follow (branching-service.ts), with at-most-once
+ * and at-least-once steps, parallels and maps, and sometimes pipelined
+ * checkpoints on one of them or both; each store request and answer is
+ * delayed a little at random, so their writes race. Each side is invoked
+ * again after ExecutionBusyError, as Lambda retries, until the execution
+ * answers.
+ *
+ * Then, per execution, whatever the interleaving was:
+ * - it ended SUCCEEDED, both sides answer the same output, and no invocation
+ *   failed otherwise (no NonDeterminismError: the code never changed);
+ * - the output is one an uninterrupted run could produce: the walk the model
+ *   rebuilds from its decisions alone, token for token (each token embeds a
+ *   digest of the path before it, so two invocations' decisions cannot mix);
+ * - every at-most-once step on that path ran at most once (exactly once unless
+ *   it was reconciled as interrupted), every at-least-once one at least once,
+ *   and each decision is one its step's body took;
+ * - the journal's trusted records at the path's positions hold that path.
+ *
+ * The plan of every execution (tree, semantics, skews, leases, latencies,
+ * modes) and the invocations' decisions come from the printed seed:
+ * RELIABILITY_SKEW_SEED replays it (RELIABILITY_SKEW_ONLY=<n> one execution),
+ * up to the timing of the interleavings, which no seed pins.
+ */
+
+const EXECUTIONS = reliabilitySettings.skewExecutions;
+const SEED = seedFrom('RELIABILITY_SKEW_SEED');
+const ONLY = process.env.RELIABILITY_SKEW_ONLY;
+/** Executions under way at once. */
+const CONCURRENCY = 6;
+const MAX_SKEW_MS = 5_000;
+/** Invocations one side makes at most before the test gives up on the execution. */
+const MAX_INVOCATIONS_PER_SIDE = 300;
+const STORES = ['memory', 'dynalite', 'dynamodb-local'] as const;
+type StoreKind = (typeof STORES)[number];
+
+/** One of the two sides invoking an execution (two Lambda instances). */
+interface Side {
+  name: 'A' | 'B';
+  /** Added to the real clock: this side's `now`. */
+  skewMs: number;
+  pipelineCheckpoints: boolean;
+  /** The engine adds its 2 s grace: a side whose clock is ahead by more takes over at once. */
+  leaseMs: number;
+  /** Longest delay of each store request, and again of its answer. */
+  latencyMs: number;
+  startAfterMs: number;
+}
+
+interface Scenario {
+  index: number;
+  input: BranchingInput;
+  sides: [Side, Side];
+  /** Longest pause before and after each step's effect. */
+  maxPauseMs: number;
+}
+
+function drawScenario(random: SeededRandom, index: number, kind: StoreKind): Scenario {
+  const semantics = (): Semantics => (random.chance(0.35) ? 'at-most-once' : 'at-least-once');
+  const some = (min: number, max: number): Semantics[] => Array.from({ length: random.int(min, max) }, semantics);
+  const branch = (): Branch => {
+    const draw = random.next();
+    if (draw < 0.15) return { kind: 'parallel', branches: some(2, 3) };
+    if (draw < 0.3) return { kind: 'map', items: some(2, 3) };
+    return { kind: 'steps', steps: some(1, 2) };
+  };
+  const levels = Array.from({ length: random.int(2, 5) }, () => ({
+    decide: semantics(),
+    choices: { a: branch(), b: branch(), c: branch() },
+  }));
+  const skewMs = random.int(0, MAX_SKEW_MS);
+  const isAheadA = random.chance(0.5);
+  // Mostly the side whose clock is behind starts first: the other then finds its lease expired by its own clock.
+  const behindStartsFirst = random.chance(0.75);
+  const draw = random.next();
+  const pipelined = draw < 0.4 ? 'neither' : draw < 0.65 ? 'A' : draw < 0.9 ? 'B' : 'both';
+  const side = (name: 'A' | 'B'): Side => {
+    const isAhead = (name === 'A') === isAheadA;
+    return {
+      name,
+      skewMs: isAhead ? skewMs : 0,
+      pipelineCheckpoints: pipelined === name || pipelined === 'both',
+      leaseMs: random.int(100, 400),
+      latencyMs: random.int(0, kind === 'memory' ? 4 : 2),
+      startAfterMs: isAhead === behindStartsFirst ? random.int(5, 30) : random.int(0, 5),
+    };
+  };
+  return { index, input: { levels }, sides: [side('A'), side('B')], maxPauseMs: random.int(0, 3) };
+}
+
+/** How an ExecutionBusyError came about: refused at the claim, stopped by fencing mid-run, or its lease lost. */
+function busyKind(error: unknown): 'refusedAtClaim' | 'fencedMidRun' | 'leaseLostAtEnd' | undefined {
+  if (!isDurableError(error, 'EXECUTION_BUSY')) return undefined;
+  if (error.message.includes('took over its lease')) return 'leaseLostAtEnd';
+  if (error.message.includes('position') || error.message.includes('newer invocation')) return 'fencedMidRun';
+  return 'refusedAtClaim';
+}
+
+function describeError(error: unknown): string {
+  if (isDurableError(error)) return `${error.name} (${error.code}): ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+const noop = (): void => {};
+
+describe.each(STORES)('clock skew on %s: two overlapping invocations per execution', (kind) => {
+  const store: CheckpointStore =
+    kind === 'memory'
+      ? new MemoryStore()
+      : new DynamoDbStore({ client: testDynamoDbClient(kind), tableName: TEST_TABLE });
+  const run = randomUUID().slice(0, 8);
+  const figures = {
+    seed: SEED,
+    executions: 0,
+    invocations: 0,
+    claims: 0,
+    refusedAtClaim: 0,
+    fencedMidRun: 0,
+    leaseLostAtEnd: 0,
+    executionsWithOverlap: 0,
+    executionsPipelined: { neither: 0, oneSide: 0, both: 0 },
+    parallelsAndMapsOnPath: 0,
+    stepsOnPath: 0,
+    atLeastOnceRepeats: 0,
+    atMostOnceInterrupted: 0,
+    atMostOnceRunTwiceOffPath: 0,
+    untrustedRecordsLeft: 0,
+    nonDeterminismErrors: 0,
+    slowestExecutionMs: 0,
+  };
+
+  afterAll(() => {
+    printFigures(`clock skew on ${kind} (rerun: RELIABILITY_SKEW_SEED=${SEED})`, figures);
+  });
+
+  /** Runs one execution from both sides and checks it; throws with the seed and a trace when a check fails. */
+  const runAndCheck = async (scenario: Scenario): Promise<void> => {
+    const executionId = `skew-${run}-${scenario.index}`;
+    const random = new SeededRandom(SEED).derive(kind, 'run', scenario.index);
+    const effects: BranchingEffect[] = [];
+    const trace: string[] = [];
+    const startedAt = Date.now();
+    const elapsed = () => Date.now() - startedAt;
+
+    const invokeUntilAnswered = async (side: Side): Promise<{ output?: BranchingOutput; errors: string[] }> => {
+      let runner = '';
+      const errors: string[] = [];
+      const logger: Logger = {
+        debug: noop,
+        info: noop,
+        warn: noop,
+        error: (message, fields) => {
+          if (fields?.code === 'NON_DETERMINISM') figures.nonDeterminismErrors += 1;
+          errors.push(`${runner} logged ${String(fields?.code)}: ${message}`);
+        },
+      };
+      const handler = createHandler(BranchingService, {
+        store: withLatency(store, random.derive('latency', side.name), side.latencyMs),
+        now: () => Date.now() + side.skewMs,
+        leaseMs: side.leaseMs,
+        pipelineCheckpoints: side.pipelineCheckpoints,
+        leaseOwner: () => `${executionId}:${runner}`,
+        logger,
+      });
+      await delay(side.startAfterMs);
+      for (let attempt = 1; attempt <= MAX_INVOCATIONS_PER_SIDE; attempt++) {
+        runner = `${side.name}${attempt}`;
+        figures.invocations += 1;
+        const from = elapsed();
+        const invocation = { runner, random: random.derive('decisions', runner), maxPauseMs: scenario.maxPauseMs, effects };
+        try {
+          const answer = await runAs(invocation, () => handler({ executionId, input: scenario.input }));
+          trace.push(`${runner} ${from}-${elapsed()} ms: ${answer.status}`);
+          if (answer.status === 'SUCCEEDED') return { output: answer.output as BranchingOutput, errors };
+          // Nothing in this workflow suspends; if it did, asking again is what the sweeper would do.
+        } catch (error) {
+          const busy = busyKind(error);
+          if (busy === undefined) {
+            if (isDurableError(error, 'NON_DETERMINISM')) figures.nonDeterminismErrors += 1;
+            trace.push(`${runner} ${from}-${elapsed()} ms: threw ${describeError(error)}`);
+            errors.push(`${runner} threw ${describeError(error)}`);
+            return { errors };
+          }
+          figures[busy] += 1;
+          if (busy !== 'refusedAtClaim') trace.push(`${runner} ${from}-${elapsed()} ms: ${busy}: ${(error as Error).message}`);
+          await delay(random.int(1, 10));
+        }
+      }
+      errors.push(`side ${side.name} got no answer in ${MAX_INVOCATIONS_PER_SIDE} invocations`);
+      return { errors };
+    };
+
+    const where = `seed ${SEED}, execution ${scenario.index} on ${kind}`;
+    try {
+      const answers = await Promise.all(scenario.sides.map(invokeUntilAnswered));
+      const [first, second] = answers;
+      expect(
+        answers.flatMap((answer) => answer.errors),
+        'invocations that failed other than ExecutionBusyError',
+      ).toEqual([]);
+      expect(second?.output, 'both sides answer the same output').toEqual(first?.output);
+      const output = first!.output!;
+      const record = await store.getExecution({ service: BRANCHING_SERVICE, executionId });
+      expect(record?.status, 'the execution').toBe('SUCCEEDED');
+      expect(deserialize(record?.output ?? 'null'), 'the recorded output').toEqual(output);
+
+      // One uninterrupted path: the model, given only the output's decisions, rebuilds every token.
+      const model = walkModel(scenario.input, output.tokens);
+      expect(output.tokens, 'the output against the walk its own decisions make').toEqual(model.tokens);
+      const steps = model.operations.filter((op) => op.kind === 'step');
+      const atMostOnceLabels = steps.filter((op) => op.semantics === 'at-most-once').map((op) => op.label);
+      for (const label of output.interrupted) {
+        expect(atMostOnceLabels, `interrupted step ${label} is an at-most-once step of the path`).toContain(label);
+      }
+      expectEffectsOnPath(steps, effects, output.interrupted);
+      await expectJournalHoldsPath(executionId, model.operations, output.interrupted);
+
+      figures.executions += 1;
+      figures.claims += record?.invocations ?? 0;
+      if (trace.some((line) => /fencedMidRun|leaseLostAtEnd/.test(line))) figures.executionsWithOverlap += 1;
+      const pipelinedSides = scenario.sides.filter((side) => side.pipelineCheckpoints).length;
+      figures.executionsPipelined[pipelinedSides === 0 ? 'neither' : pipelinedSides === 1 ? 'oneSide' : 'both'] += 1;
+      figures.parallelsAndMapsOnPath += model.operations.length - steps.length;
+      figures.stepsOnPath += steps.length;
+      figures.atMostOnceInterrupted += output.interrupted.length;
+      figures.atMostOnceRunTwiceOffPath += countAtMostOnceRepeats(effects);
+      figures.slowestExecutionMs = Math.max(figures.slowestExecutionMs, elapsed());
+    } catch (error) {
+      const rerun = `RELIABILITY_SKEW_SEED=${SEED} RELIABILITY_SKEW_ONLY=${scenario.index} npx vitest run --project integration test/reliability/clock-skew.test.ts`;
+      throw new Error(
+        `clock-skew fuzz: ${where} (rerun: ${rerun})\n` +
+          `sides: ${JSON.stringify(scenario.sides)}\nplan: ${JSON.stringify(scenario.input)}\n` +
+          `invocations:\n  ${trace.join('\n  ')}\n` +
+          `effects:\n  ${effects.map((e) => `${e.runner} ${e.label}${e.letter === undefined ? '' : `=${e.letter}`}`).join(', ')}\n` +
+          describeError(error),
+        { cause: error },
+      );
+    }
+  };
+
+  /**
+   * Along the output's path: an at-most-once step ran once, or at most once when it was reconciled as interrupted;
+   * an at-least-once step ran at least once; a decision's letter is one its step's body picked.
+   */
+  const expectEffectsOnPath = (
+    steps: readonly ModelOperation[],
+    effects: readonly BranchingEffect[],
+    interrupted: readonly string[],
+  ): void => {
+    for (const op of steps) {
+      const runs = effects.filter((e) => e.label === op.label && e.path === op.path);
+      const what = `${op.semantics} step ${op.label} (position ${op.position})`;
+      const isInterrupted = interrupted.includes(op.label);
+      if (op.semantics === 'at-most-once') {
+        expect(runs.length, `${what}: runs`).toBeLessThanOrEqual(1);
+        if (!isInterrupted) expect(runs.length, `${what}: runs (it was not interrupted)`).toBe(1);
+      } else {
+        expect(runs.length, `${what}: runs`).toBeGreaterThanOrEqual(1);
+        figures.atLeastOnceRepeats += runs.length - 1;
+      }
+      if (op.step === 'decide' && !isInterrupted) {
+        const letter = op.token?.split(':')[0]?.split('=').at(-1);
+        expect(
+          runs.map((e) => e.letter),
+          `${what}: the letters its runs picked`,
+        ).toContain(letter);
+      }
+    }
+  };
+
+  /** Runs of at-most-once steps beyond the first, anywhere (off the path too): informational. */
+  const countAtMostOnceRepeats = (effects: readonly BranchingEffect[]): number => {
+    const seen = new Set<string>();
+    let repeats = 0;
+    for (const e of effects) {
+      if (e.semantics !== 'at-most-once') continue;
+      const key = `${e.label}\u0000${e.path}`;
+      if (seen.has(key)) repeats += 1;
+      seen.add(key);
+    }
+    return repeats;
+  };
+
+  /** The journal's trusted records (what a replay would answer) at the path's positions are the path. */
+  const expectJournalHoldsPath = async (
+    executionId: string,
+    operations: readonly ModelOperation[],
+    interrupted: readonly string[],
+  ): Promise<void> => {
+    const journal = await store.loadJournal({ service: BRANCHING_SERVICE, executionId });
+    const { trusted, untrusted } = splitTrusted(journal);
+    figures.untrustedRecordsLeft += untrusted.length;
+    const byPosition = new Map(trusted.map((record) => [record.position, record]));
+    for (const op of operations) {
+      const record = byPosition.get(op.position);
+      const what = `journal position ${op.position} (${op.kind} ${op.name}, ${op.label})`;
+      expect(record, `${what}: a trusted record`).toBeDefined();
+      expect({ kind: record?.kind, name: record?.name }, what).toEqual({ kind: op.kind, name: op.name });
+      if (op.kind !== 'step') {
+        expect(record?.status, what).toBe('SUCCEEDED');
+      } else if (interrupted.includes(op.label)) {
+        expect(record?.status, what).toBe('FAILED');
+        expect(isDurableError(deserialize(record?.error ?? 'null'), 'STEP_INTERRUPTED'), what).toBe(true);
+      } else {
+        expect(record?.status, what).toBe('SUCCEEDED');
+        expect(deserialize(record?.result ?? 'null'), what).toBe(op.token);
+      }
+    }
+  };
+
+  const indices =
+    ONLY === undefined || ONLY === '' ? Array.from({ length: EXECUTIONS }, (_, i) => i) : [Number(ONLY)];
+
+  it(
+    `${indices.length} executions, two invocations each with 0-${MAX_SKEW_MS / 1000} s of clock skew: ` +
+      'one uninterrupted path each, SUCCEEDED, no NonDeterminismError, at-most-once steps at most once',
+    async () => {
+      const failures: unknown[] = [];
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < indices.length && failures.length === 0) {
+          const index = indices[next++]!;
+          const scenario = drawScenario(new SeededRandom(SEED).derive('scenario', index), index, kind);
+          await runAndCheck(scenario).catch((error: unknown) => {
+            failures.push(error);
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+      if (failures.length > 0) throw failures[0];
+      expect(figures.executions).toBe(indices.length);
+      expect(figures.nonDeterminismErrors).toBe(0);
+    },
+    60_000 + indices.length * 1_000,
+  );
+});
