@@ -75,6 +75,7 @@ export {
   InvalidCallbackTokenError,
   InvalidEventError,
   InvalidTargetArnError,
+  InvokeUnavailableError,
   isDurableError,
   JournalIncompleteError,
   NonDeterminismError,

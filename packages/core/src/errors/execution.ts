@@ -1,7 +1,7 @@
 /** The errors of an execution as a whole: its replay, its lease, its id, its lifetime and its journal. */
 
 import type { OperationSignature } from '../journal/records.js';
-import { DurableError } from './base.js';
+import { DurableError, type DurableErrorOptions } from './base.js';
 
 function describeOperation(op: OperationSignature): string {
   return `${op.kind} '${op.name}'`;
@@ -119,5 +119,22 @@ export class JournalIncompleteError extends DurableError {
       `The journal of execution '${executionId}' is incomplete: ${reason}. It is not re-executed from the top ` +
         '(finished steps would run again); start a new execution with another id.',
     );
+  }
+}
+
+/**
+ * A child execution's outcome cannot be known now: the child is busy, its
+ * Lambda timed out or crashed, the invoke was throttled or the network failed.
+ * Retryable: nothing is recorded for the invoke, and the parent asks again on
+ * its next invocation.
+ */
+export class InvokeUnavailableError extends DurableError {
+  static override readonly code = 'INVOKE_UNAVAILABLE';
+  constructor(
+    readonly executionId: string,
+    message: string,
+    options?: DurableErrorOptions,
+  ) {
+    super(InvokeUnavailableError.code, message, { ...options, retryable: true });
   }
 }

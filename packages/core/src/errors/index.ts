@@ -26,6 +26,7 @@ export {
   ExecutionConflictError,
   ExecutionNotFoundError,
   ExecutionTimeoutError,
+  InvokeUnavailableError,
   JournalIncompleteError,
   NonDeterminismError,
 } from './execution.js';

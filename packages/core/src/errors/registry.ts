@@ -20,6 +20,7 @@ import {
   ExecutionConflictError,
   ExecutionNotFoundError,
   ExecutionTimeoutError,
+  InvokeUnavailableError,
   JournalIncompleteError,
   NonDeterminismError,
 } from './execution.js';
@@ -59,6 +60,7 @@ export const errorClassesByCode: ReadonlyMap<string, DurableErrorClass> = new Ma
       StoreUnavailableError,
       VersionMismatchError,
       InvalidTargetArnError,
+      InvokeUnavailableError,
       ExecutionTimeoutError,
       JournalIncompleteError,
     ] as DurableErrorClass[]

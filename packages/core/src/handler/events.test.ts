@@ -127,12 +127,12 @@ describe('events that are not an execution request', () => {
     [
       "an id with '/' on an event that can start an execution",
       { executionId: 'order-42/1', input: 1 },
-      /'executionId' the string "order-42\/1" contains '\/': ids with '\/' name child executions/,
+      /'executionId' is the string "order-42\/1", which contains '\/': ids with '\/' name child executions/,
     ],
     [
       "an EventBridge event whose id has a '/'",
       { id: 'order-42/1', 'detail-type': 'OrderPlaced', source: 'shop', detail: {} },
-      /EventBridge event id .* contains '\/'/,
+      /EventBridge event id is the string "order-42\/1", which contains '\/'/,
     ],
     [
       "an SQS messageId with a '/'",

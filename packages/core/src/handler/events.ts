@@ -228,7 +228,7 @@ function checkId(value: unknown, what: string, use: IdUse): string {
   }
   if (use === 'starts' && value.includes('/')) {
     throw new InvalidEventError(
-      `${what} ${describe(value)} contains '/': ids with '/' name child executions ('<parent id>/<position>'), ` +
+      `${what} is ${describe(value)}, which contains '/': ids with '/' name child executions ('<parent id>/<position>'), ` +
         "which only the parent's ctx.invoke starts. Start executions with an id without '/'; an event without " +
         "'input' ({ executionId } alone) may name a child to resume it",
     );

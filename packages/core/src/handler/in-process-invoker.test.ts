@@ -280,7 +280,7 @@ describe('InProcessInvoker', () => {
       retryable: true,
       cause: expect.any(ConfigurationError),
     });
-    expect((thrown as Error).message).toMatch(/does not run it/);
+    expect((thrown as Error).message).toMatch(/has no service 'inventory'; it has: shop\. Nothing was recorded/);
     expect(await store.loadJournal({ service: 'shop', executionId: parentId })).toEqual([]);
   });
 });

@@ -1,4 +1,10 @@
-import { ConfigurationError, DurableError, InvalidEventError, PayloadTooLargeError } from '../errors.js';
+import {
+  ConfigurationError,
+  type DurableError,
+  InvalidEventError,
+  InvokeUnavailableError,
+  PayloadTooLargeError,
+} from '../errors.js';
 import type { ExecutionKey } from '../journal/records.js';
 import { deserialize, serialize } from '../serde/serialize.js';
 import type { InvokeOutcome, InvokeRequest } from './invoker.js';
@@ -31,7 +37,7 @@ export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
  * (throttling, access denied, the network), the in-process handler threw something that is no retryable error of
  * this package, or the in-process invoker does not run the target service.
  */
-export const INVOKE_UNAVAILABLE = 'INVOKE_UNAVAILABLE';
+export const INVOKE_UNAVAILABLE = InvokeUnavailableError.code;
 
 /** What a parent sends to run (or resume, or read the outcome of) its child `executionId`. */
 export interface ChildInvokeEvent {
@@ -125,12 +131,12 @@ export function invokeUnavailable(
   fields: Record<string, unknown> = {},
   cause?: unknown,
 ): DurableError {
-  const error = new DurableError(
-    INVOKE_UNAVAILABLE,
+  const error = new InvokeUnavailableError(
+    request.executionId,
     `Invoke of '${request.target.service}.${request.target.workflow}' (child execution ` +
-      `'${abbreviate(request.executionId)}', ${where}) has no outcome yet: ${reason}. Nothing was recorded for it; ` +
-      'a later invocation of the parent asks again.',
-    { retryable: true, ...(cause === undefined ? {} : { cause }) },
+      `'${abbreviate(request.executionId)}', ${where}) has no outcome yet: ${reason.replace(/\.$/, '')}. Nothing ` +
+      'was recorded for it; a later invocation of the parent asks again.',
+    cause === undefined ? undefined : { cause },
   );
   return Object.assign(error, { executionId: request.executionId, ...fields });
 }

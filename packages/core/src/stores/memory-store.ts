@@ -116,16 +116,16 @@ export class MemoryStore implements CheckpointStore {
   }
 
   async findResumable({ service, now, limit }: ResumableQuery): Promise<ExecutionRecord[]> {
-    return (
-      [...this.#executions.entries()]
-        // Only an execution stored under its own key counts, as in DynamoDbStore (whose index others can write to).
-        .filter(([at, stored]) => stored.record.service === service && at === storageKey(stored.record))
-        .map(([, stored]) => stored.record)
-        .filter((r) => isResumable(r, now))
-        .sort((a, b) => (a.resumeAt ?? a.leaseExpiresAt ?? 0) - (b.resumeAt ?? b.leaseExpiresAt ?? 0))
-        .slice(0, limit)
-        .map(clone)
+    // Only an execution stored under its own key counts, as in DynamoDbStore (whose index others can write to).
+    const own = [...this.#executions.entries()].filter(
+      ([at, stored]) => stored.record.service === service && at === storageKey(stored.record),
     );
+    return own
+      .map(([, stored]) => stored.record)
+      .filter((r) => isResumable(r, now))
+      .sort((a, b) => (a.resumeAt ?? a.leaseExpiresAt ?? 0) - (b.resumeAt ?? b.leaseExpiresAt ?? 0))
+      .slice(0, limit)
+      .map(clone);
   }
 }
 

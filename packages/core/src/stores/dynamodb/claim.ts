@@ -76,7 +76,7 @@ export async function claimExecution(io: TableIo, request: ClaimRequest): Promis
     if (written !== undefined) return claimedFrom(io, written, request);
 
     const current = await io.getExecution(request.key);
-    if (current === undefined && chunked && !createOnly && canCreate) {
+    if (current === undefined && chunked && canCreate && !createOnly) {
       createOnly = true;
       continue;
     }
@@ -85,7 +85,9 @@ export async function claimExecution(io: TableIo, request: ClaimRequest): Promis
     if (current?.status === 'RUNNING' && current.leaseOwner === request.owner) {
       return { kind: 'claimed', record: current, isNew: current.invocations === 1 };
     }
-    // Claimable after all: the record changed between the refused write and the read. Decide again.
+    // Claimable after all: the record changed between the refused write and the read. Decide again; if another
+    // claim created it meanwhile, as an existing execution, which keeps its own input.
+    if (current !== undefined) createOnly = false;
     if (round >= MAX_ROUNDS) {
       if (current !== undefined) return { kind: 'busy', record: current };
       throw new Error(

@@ -65,7 +65,7 @@ export function either(a: string, b: string): string {
 }
 
 /** The placeholder values of the status conditions above. */
-export const STATUS_VALUES: Readonly<Record<string, AttributeValue>> = {
+const STATUS_VALUES: Readonly<Record<string, AttributeValue>> = {
   ':running': { S: 'RUNNING' },
   ':suspended': { S: 'SUSPENDED' },
   ':succeeded': { S: 'SUCCEEDED' },

@@ -1,4 +1,4 @@
-import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ExecutionKey, ExecutionRecord, ExpectedOperation, OperationRecord } from '../../journal/records.js';
 import type {
   CheckpointStore,
@@ -25,7 +25,6 @@ import {
   NO_RESUME_ASKED,
   NOT_FINISHED,
   RESUME_WOULD_COME_SOONER,
-  updateParameters,
 } from './conditions.js';
 import {
   chunkData,
@@ -256,26 +255,14 @@ export class DynamoDbStore implements CheckpointStore {
   }
 
   async requestResume(key: ExecutionKey, resumeAt: number): Promise<void> {
-    try {
-      await this.#io.send((client) =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: this.#io.tableName,
-            Key: metaKey(key),
-            ...updateParameters({
-              sets: ['resumeAt = :resumeAt', 'duePk = :duePk', 'dueAt = :resumeAt'],
-              removes: [],
-              condition: all(EXECUTION_EXISTS, NOT_FINISHED, RESUME_WOULD_COME_SOONER),
-              names: {},
-              values: { ':resumeAt': { N: String(resumeAt) }, ':duePk': { S: duePartition(key.service) } },
-            }),
-          }),
-        ),
-      );
-    } catch (error) {
-      // Finished, unknown, or already due earlier: nothing to do.
-      if (!isConditionRefusal(error)) throw error;
-    }
+    // Refused when finished, unknown, or already due earlier: nothing to do then.
+    await this.#io.tryUpdate(key, {
+      sets: ['resumeAt = :resumeAt', 'duePk = :duePk', 'dueAt = :resumeAt'],
+      removes: [],
+      condition: all(EXECUTION_EXISTS, NOT_FINISHED, RESUME_WOULD_COME_SOONER),
+      names: {},
+      values: { ':resumeAt': { N: String(resumeAt) }, ':duePk': { S: duePartition(key.service) } },
+    });
   }
 
   async getExecution(key: ExecutionKey): Promise<ExecutionRecord | undefined> {

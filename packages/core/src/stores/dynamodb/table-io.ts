@@ -110,6 +110,21 @@ export class TableIo {
     }
   }
 
+  /** A conditional update of `#meta`: true when done, false when its condition refused it. */
+  async tryUpdate(key: ExecutionKey, update: ConditionalUpdate): Promise<boolean> {
+    try {
+      await this.send((client) =>
+        client.send(
+          new UpdateItemCommand({ TableName: this.tableName, Key: metaKey(key), ...updateParameters(update) }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionRefusal(error)) throw error;
+      return false;
+    }
+  }
+
   /** A conditional update of `#meta`: done, or refused with the record that stands there. */
   async updateExecution(
     key: ExecutionKey,
