@@ -167,6 +167,8 @@ describe('durable-gen run', () => {
         owner: 'f2a1c3e4-lambda-invocation',
         now,
         leaseExpiresAt: now + 600_000,
+        timeoutAt: now + 30 * 86_400_000,
+        expiresAt: now + 60 * 86_400_000,
       });
       expect(claimed.kind).toBe('claimed');
     } finally {

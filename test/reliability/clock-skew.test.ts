@@ -4,15 +4,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CheckpointStore,
   createHandler,
+  type DurableContext,
+  DurableService,
   DynamoDbStore,
   deserialize,
+  type ExecutionKey,
   isDurableError,
   type Logger,
   MemoryStore,
+  type OperationRecord,
+  Step,
+  Workflow,
 } from '../../packages/core/src/index.js';
 import { splitTrusted } from '../../packages/core/src/journal/trust.js';
 import { TEST_TABLE, testDynamoDbClient } from '../../packages/core/src/testing/test-store.js';
 import { SeededRandom, seedFrom } from '../support/seeded-random.js';
+import { gate, type StoreHooks, withHooks } from '../support/store-hooks.js';
 import { withLatency } from '../support/store-latency.js';
 import {
   BRANCHING_SERVICE,
@@ -201,7 +208,12 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
         runner = `${side.name}${attempt}`;
         figures.invocations += 1;
         const from = elapsed();
-        const invocation = { runner, random: random.derive('decisions', runner), maxPauseMs: scenario.maxPauseMs, effects };
+        const invocation = {
+          runner,
+          random: random.derive('decisions', runner),
+          maxPauseMs: scenario.maxPauseMs,
+          effects,
+        };
         try {
           const answer = await runAs(invocation, () => handler({ executionId, input: scenario.input }));
           trace.push(`${runner} ${from}-${elapsed()} ms: ${answer.status}`);
@@ -216,7 +228,8 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
             return { errors };
           }
           figures[busy] += 1;
-          if (busy !== 'refusedAtClaim') trace.push(`${runner} ${from}-${elapsed()} ms: ${busy}: ${(error as Error).message}`);
+          if (busy !== 'refusedAtClaim')
+            trace.push(`${runner} ${from}-${elapsed()} ms: ${busy}: ${(error as Error).message}`);
           await delay(random.int(1, 10));
         }
       }
@@ -342,31 +355,203 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
     }
   };
 
-  const indices =
-    ONLY === undefined || ONLY === '' ? Array.from({ length: EXECUTIONS }, (_, i) => i) : [Number(ONLY)];
+  const indices = ONLY === undefined || ONLY === '' ? Array.from({ length: EXECUTIONS }, (_, i) => i) : [Number(ONLY)];
 
   it(
     `${indices.length} executions, two invocations each with 0-${MAX_SKEW_MS / 1000} s of clock skew: ` +
       'one uninterrupted path each, SUCCEEDED, no NonDeterminismError, at-most-once steps at most once',
     async () => {
-      const failures: unknown[] = [];
+      // Every execution runs and is checked, so a failure reports how often it happens, not only where first.
+      const failures: Array<{ index: number; error: Error }> = [];
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < indices.length) {
           const index = indices[next++]!;
           const scenario = drawScenario(new SeededRandom(SEED).derive('scenario', index), index, kind);
-          await runAndCheck(scenario).catch((error: unknown) => {
-            failures.push(error);
+          await runAndCheck(scenario).catch((error: Error) => {
+            failures.push({ index, error });
           });
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-      for (const f of failures) if (!String((f as Error).message).includes('a trusted record: expected undefined')) console.log('FULL', String((f as Error).message));
-      for (const f of failures) console.log('FAILURE', String((f as Error).message).split('\n').filter((l) => /clock-skew fuzz|^AssertionError|^Error|Caused|sides/.test(l)).join(' | '));
-      if (failures.length > 0) throw failures[0];
+      if (failures.length > 0) {
+        failures.sort((a, b) => a.index - b.index);
+        const lines = failures.map(({ index, error }) => `execution ${index}: ${describeError(error.cause)}`);
+        throw new Error(
+          `${failures.length} of ${indices.length} executions failed on ${kind} (seed ${SEED}):\n  ` +
+            `${lines.join('\n  ')}\n\nThe first in full:\n${failures[0]!.error.message}`,
+        );
+      }
       expect(figures.executions).toBe(indices.length);
       expect(figures.nonDeterminismErrors).toBe(0);
     },
     60_000 + indices.length * 1_000,
   );
+
+  // Interleavings the fuzz found, pinned with gates so that they happen every time (see pinned-service below).
+  describe('pinned interleavings', () => {
+    const key = (name: string) => ({ service: PINNED_SERVICE, executionId: `${name}-${run}` });
+    const quiet: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+    /** A handler with its own clock (minutes past the test's start) and checkpoint mode, over `hooks`. */
+    const handlerAt = (minutes: number, pipelineCheckpoints: boolean, hooks: StoreHooks = {}) =>
+      createHandler(SettlementService, {
+        store: withHooks(store, hooks),
+        now: () => pinnedStart + minutes * 60_000,
+        pipelineCheckpoints,
+        maxInProcessWaitMs: 0,
+        logger: quiet,
+      });
+    const pinnedStart = Date.now();
+    const outcomeOf = (running: Promise<unknown>) =>
+      running.then(
+        (answer) => answer,
+        (error: unknown) => error,
+      );
+
+    it('a pipelined write that finds the same outcome recorded by an older invocation leaves a journal its successor trusts', async () => {
+      const { executionId } = key('same-outcome');
+      settlement.reset(['charge', 'charge']);
+      const aWroteDecision = gate();
+      const bLoaded = gate();
+      const aMayGoOn = gate();
+      // A (strict, clock at 0): its decision lands once B has loaded the journal; then it hangs in its charge.
+      const a = outcomeOf(
+        handlerAt(0, false, {
+          beforeWrite: async (record) => {
+            if (record.position === '1') await bLoaded.promise;
+            else await aMayGoOn.promise;
+          },
+          afterWrite: (record) => {
+            if (record.position === '1') aWroteDecision.open();
+          },
+        })({ executionId, input: {} }),
+      );
+      // B (pipelined, 20 minutes ahead: A's lease expired by its clock) decides the same; its write of it is
+      // refused, the very same outcome standing there. It charges, then suspends in the cool-down.
+      const b = await handlerAt(20, true, {
+        afterLoad: () => bLoaded.open(),
+        beforeWrite: async (record) => {
+          if (record.position === '1') await aWroteDecision.promise;
+        },
+      })({ executionId, input: {} });
+      expect(b).toMatchObject({ status: 'SUSPENDED' });
+      expect(settlement.effects).toEqual(['decide', 'decide', 'charge']);
+      const untrusted = untrustedPositions(await store.loadJournal(key('same-outcome')));
+
+      // The next invocation, after the cool-down, replays the charge: it must not run it again.
+      const c = await handlerAt(40, false)({ executionId });
+      expect(settlement.effects, 'the charge ran again').toEqual(['decide', 'decide', 'charge']);
+      expect(c).toEqual({ status: 'SUCCEEDED', executionId, output: 'charged' });
+      // B's charge and cool-down follow its own decision record, which never stood: a successor distrusts them.
+      expect(untrusted, 'positions B recorded after the decision, not trusted').toEqual([]);
+      aMayGoOn.open();
+      expect(await a).toMatchObject({ code: 'EXECUTION_BUSY' });
+    });
+
+    it("an older invocation replacing an untrusted record never overwrites a newer one's record there", async () => {
+      const { executionId } = key('untrusted-overwrite');
+      settlement.reset(['note', 'charge']);
+      const xMayGoOn = gate();
+      const yWroteDecision = gate();
+      const zCharged = gate();
+      // X (pipelined, clock at 0) decides 'note' and notes it; its decision's write hangs (as if it died with it
+      // under way), so the note it wrote stands untrusted: it follows a decision that never landed.
+      const x = outcomeOf(
+        handlerAt(0, true, {
+          beforeWrite: async (record) => {
+            if (record.position === '1') await xMayGoOn.promise;
+          },
+        })({ executionId, input: {} }),
+      );
+      await waitForPositions(store, key('untrusted-overwrite'), ['2']);
+      // Y (20 minutes on) decides 'charge'; its charge's STARTED record, which replaces X's untrusted note, is
+      // sent only once Z has charged.
+      const y = outcomeOf(
+        handlerAt(20, false, {
+          beforeWrite: async (record) => {
+            if (record.position === '2') await zCharged.promise;
+          },
+          afterWrite: (record) => {
+            if (record.position === '1') yWroteDecision.open();
+          },
+        })({ executionId, input: {} }),
+      );
+      await yWroteDecision.promise;
+      // Z (40 minutes on: Y's lease expired by its clock) replays Y's decision, replaces the untrusted note with
+      // its own charge, runs it and suspends in the cool-down.
+      const z = await handlerAt(40, false, {
+        afterWrite: (record) => {
+          if (record.position === '2' && record.status === 'SUCCEEDED') zCharged.open();
+        },
+      })({ executionId });
+      expect(z).toMatchObject({ status: 'SUSPENDED' });
+      // Y's write expected X's note there, not Z's charge: refused, Y stops without charging.
+      expect(await y).toMatchObject({ code: 'EXECUTION_BUSY' });
+      expect(settlement.effects.filter((effect) => effect === 'charge')).toEqual(['charge']);
+      xMayGoOn.open();
+      expect(await x).toMatchObject({ code: 'EXECUTION_BUSY' });
+
+      const w = await handlerAt(60, false)({ executionId });
+      expect(w).toEqual({ status: 'SUCCEEDED', executionId, output: 'charged' });
+      expect(settlement.effects.filter((effect) => effect === 'charge')).toEqual(['charge']);
+    });
+  });
 });
+
+/** Positions of `journal` a replay would not trust. */
+function untrustedPositions(journal: OperationRecord[]): string[] {
+  return splitTrusted(journal).untrusted.map((record) => record.position);
+}
+
+/** Waits until the journal holds `positions` (a write the test does not hold back lands on its own time). */
+async function waitForPositions(store: CheckpointStore, key: ExecutionKey, positions: string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const journal = await store.loadJournal(key);
+    if (positions.every((position) => journal.some((record) => record.position === position))) return;
+    if (Date.now() > deadline) throw new Error(`${key.executionId}: positions ${positions.join(', ')} never landed`);
+    await delay(5);
+  }
+}
+
+const PINNED_SERVICE = 'reliability-skew-pinned';
+
+/** What the pinned interleavings' steps decide and did. */
+const settlement = {
+  decisions: [] as string[],
+  effects: [] as string[],
+  reset(decisions: string[]): void {
+    this.decisions = [...decisions];
+    this.effects = [];
+  },
+};
+
+/** Decide, then charge (at-most-once) or note, then a cool-down long enough to suspend the invocation. */
+@DurableService({ name: PINNED_SERVICE })
+class SettlementService {
+  @Workflow()
+  async settle(ctx: DurableContext): Promise<string> {
+    const plan = await this.decide();
+    const result = plan === 'note' ? await this.note() : await this.charge();
+    await ctx.sleep('cool-down', { seconds: 10 });
+    return result;
+  }
+
+  @Step()
+  async decide(): Promise<string> {
+    settlement.effects.push('decide');
+    return settlement.decisions.shift() ?? 'charge';
+  }
+
+  @Step({ semantics: 'at-most-once' })
+  async charge(): Promise<string> {
+    settlement.effects.push('charge');
+    return 'charged';
+  }
+
+  @Step()
+  async note(): Promise<string> {
+    settlement.effects.push('note');
+    return 'noted';
+  }
+}

@@ -39,7 +39,12 @@ export interface StepOptions {
 }
 
 /** Every option `@Step` takes, and every field of its `retry`: durable-gen reports any other key as unknown. */
-export const STEP_OPTION_NAMES = ['name', 'retry', 'semantics', 'timeoutMs'] as const satisfies readonly (keyof StepOptions)[];
+export const STEP_OPTION_NAMES = [
+  'name',
+  'retry',
+  'semantics',
+  'timeoutMs',
+] as const satisfies readonly (keyof StepOptions)[];
 export const RETRY_OPTION_NAMES = [
   'maxAttempts',
   'initialDelayMs',

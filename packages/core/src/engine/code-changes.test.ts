@@ -110,7 +110,7 @@ class ParamsBefore {
   }
 
   @Workflow() async fan(ctx: DurableContext) {
-    return ctx.parallel('fan', [async (c) => c.sleep('a', { ms: HOUR_MS }), async () => this.after()]);
+    return ctx.parallel<unknown>('fan', [async (c) => c.sleep('a', { ms: HOUR_MS }), async () => this.after()]);
   }
 
   @Step() async after() {
@@ -132,7 +132,7 @@ class ParamsAfter {
 
   /** A third branch appeared while the parallel was under way. */
   @Workflow() async fan(ctx: DurableContext) {
-    return ctx.parallel('fan', [
+    return ctx.parallel<unknown>('fan', [
       async (c) => c.sleep('a', { ms: HOUR_MS }),
       async () => this.after(),
       async () => this.after(),

@@ -105,6 +105,16 @@ export class InvocationEnd {
       this.#isSettled = true;
       return answerFinished(current);
     }
+    if (to.status === 'SUSPENDED' && current?.status === 'SUSPENDED' && current.leaseOwner === undefined) {
+      // Suspended already, with nobody holding it: this write's own answer was lost, or a newer invocation
+      // suspended it. Either way it waits as recorded.
+      this.#isSettled = true;
+      return {
+        status: 'SUSPENDED',
+        executionId: this.key.executionId,
+        ...(current.resumeAt === undefined ? {} : { resumeAt: current.resumeAt }),
+      };
+    }
     throw new ExecutionBusyError(
       this.key.executionId,
       current?.leaseExpiresAt,

@@ -9,6 +9,7 @@ import {
   Step,
   Workflow,
 } from '../index.js';
+import { hashSerialized } from '../journal/hash.js';
 import { clockStartingNow, lambdaContextWith, RecordingLogger, rejectionOf, uniqueId } from '../testing/fixtures.js';
 import { testStore } from '../testing/test-store.js';
 
@@ -406,7 +407,7 @@ describe('a code change under a running execution', () => {
     await expectFailedLoudly(run, {
       position: '2',
       recorded: recordedAt(run, '2'),
-      actual: { kind: 'sleep', name: 'charge' },
+      actual: { kind: 'sleep', name: 'charge', argsHash: hashSerialized('1000 ms'), args: '1000 ms' },
     });
   });
 

@@ -8,7 +8,7 @@ import type { Invoker } from '../invoke/invoker.js';
 import type { ChildInvokeAnswer, ChildInvokeEvent } from '../invoke/protocol.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
-import { DynamoDbStore } from '../stores/dynamodb-store.js';
+import { DynamoDbStore } from '../stores/dynamodb/dynamodb-store.js';
 import { childInvocation, invocationTimeLeft } from './child-answer.js';
 import { parseEvent } from './events.js';
 import type { LambdaContext } from './lambda-context.js';

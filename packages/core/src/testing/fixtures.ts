@@ -79,10 +79,10 @@ export function uniqueId(prefix: string): string {
 }
 
 /**
- * A {@link ManualClock} that starts at the real time. DynamoDbStore derives
- * each record's TTL (`expiresAt`) from the engine's clock, and DynamoDB Local
- * deletes expired items in the background: a clock set in the past would make
- * executions vanish between two invocations.
+ * A {@link ManualClock} that starts at the real time. The engine's clock sets
+ * `timeoutAt` (start + executionTimeout) while TTL (`expiresAt`) follows the
+ * wall clock: a clock far from the real time would time executions out, or
+ * never, against what their TTL says.
  */
 export function clockStartingNow(): ManualClock {
   return new ManualClock(Date.now());
