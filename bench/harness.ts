@@ -29,8 +29,8 @@ export interface Job {
   endpoint?: string;
   /** Measured rounds, after the warm-up round. */
   runs: number;
-  /** durable only: `strict` turns `pipelineCheckpoints` off (each step waits for its own checkpoint write). */
-  variant?: 'strict';
+  /** durable only: `pipelined` turns the opt-in `pipelineCheckpoints` on (a step's write overlaps the next step). */
+  variant?: 'pipelined';
 }
 
 /** Requests to the system's backend during one run, by command (`PutItem`, `claim`, `checkpoint`, …). */
@@ -64,7 +64,7 @@ export interface Row {
   system: SystemName;
   store: StoreName;
   /** durable with `pipelineCheckpoints: false`; absent for the defaults. */
-  variant?: 'strict';
+  variant?: 'pipelined';
   n: number;
   /** Median over the measured rounds. */
   msPerStep: number;

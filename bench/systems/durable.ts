@@ -67,8 +67,8 @@ export const durable: SystemBench = {
     const handler = createHandler(BenchService, {
       store,
       now: () => clock,
-      // The defaults, except for the `strict` variant.
-      ...(job.variant === 'strict' ? { pipelineCheckpoints: false } : {}),
+      // The defaults (strict checkpoints), except for the `pipelined` variant.
+      ...(job.variant === 'pipelined' ? { pipelineCheckpoints: true } : {}),
     });
     const name = `durable${job.variant === undefined ? '' : ` (${job.variant})`} on ${job.store}`;
     /** Starts an execution that suspends after N steps; returns its id. */

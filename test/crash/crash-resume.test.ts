@@ -6,18 +6,20 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DynamoDbStore, type ExecutionKey } from '../../packages/core/src/index.js';
 import { TEST_TABLE, testDynamoDbClient } from '../../packages/core/src/testing/test-store.js';
-import { waitForJournal } from '../support/wait-for-journal.js';
+import { type CheckpointMode, checkpointModeEnv, PIPELINED, STRICT } from '../support/checkpoint-modes.js';
 import { killRunningWorkers, lastJsonLine, readSideEffects, startWorker } from './spawn-worker.js';
 import { EXIT_BUSY, hangingMarker, WORKER_ENV } from './worker-protocol.js';
 
 /**
  * A real process runs a five-step workflow against DynamoDB and is SIGKILLed
  * inside step 3, after the step's side effect and before its checkpoint. The
- * next process resumes it: steps 1 and 2 replay from the journal, step 3 runs
- * again (at-least-once), 4 and 5 run for the first time. By default the
- * checkpoints of steps 1 and 2 may still be under way when step 3 starts
- * (pipelined): the kill then waits for them to land, except in the test that
- * kills at once to show what a step whose checkpoint was lost costs.
+ * next process resumes it. With the defaults (strict checkpoints) the
+ * checkpoints of steps 1 and 2 are durable before step 3 starts, so a kill
+ * the moment step 3 starts repeats only the operation in flight: steps 1 and
+ * 2 replay from the journal, step 3 runs again (at-least-once), 4 and 5 run
+ * for the first time. With DURABLE_PIPELINE_CHECKPOINTS=true (the opt-in
+ * speed mode) their writes may still be under way then: the last test shows
+ * what a step whose checkpoint was lost costs.
  */
 
 const SERVICE = 'crash-resume';
@@ -42,27 +44,20 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     await rm(directory, { recursive: true, force: true });
   });
 
-  const run = (leaseMs: number, hangInStep?: number, env: Record<string, string> = {}) =>
+  const run = (leaseMs: number, mode: CheckpointMode, hangInStep?: number) =>
     startWorker('./worker.ts', {
       [WORKER_ENV.endpoint]: inject('dynamoDbEndpoints')[kind],
       [WORKER_ENV.executionId]: executionId,
       [WORKER_ENV.sideEffectLog]: sideEffectLog,
       [WORKER_ENV.leaseMs]: String(leaseMs),
       ...(hangInStep === undefined ? {} : { [WORKER_ENV.hangInStep]: String(hangInStep) }),
-      ...env,
+      ...checkpointModeEnv(mode),
     });
 
-  /**
-   * Starts a worker that hangs inside step 3, and SIGKILLs it there: once steps 1-2's checkpoints have landed,
-   * or at once with `killAt: 'marker'`. Returns its pid.
-   */
-  const runAndKillInStep3 = async (
-    leaseMs: number,
-    { killAt = 'checkpoints', env = {} }: { killAt?: 'checkpoints' | 'marker'; env?: Record<string, string> } = {},
-  ): Promise<number> => {
-    const doomed = run(leaseMs, 3, env);
+  /** Starts a worker that hangs inside step 3, and SIGKILLs it the moment it is there. Returns its pid. */
+  const runAndKillInStep3 = async (leaseMs: number, mode: CheckpointMode = STRICT): Promise<number> => {
+    const doomed = run(leaseMs, mode, 3);
     await doomed.waitForLine(hangingMarker(3));
-    if (killAt === 'checkpoints') await waitForJournal(store, key, (positions) => positions.join() === '1,2');
     const exit = await doomed.kill();
     expect(exit.signal).toBe('SIGKILL');
     return doomed.pid;
@@ -101,11 +96,12 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
   };
 
   /**
-   * Runs a worker to the end after a kill inside step 3 whose journal held steps 1-2: it must replay them, run
-   * step 3 again and 4-5 once, and answer the workflow's output. Returns the side effects, for later checks.
+   * Runs a worker (with the defaults) to the end after a kill inside step 3 whose journal held steps 1-2: it
+   * must replay them, run step 3 again and 4-5 once, and answer the workflow's output: only the operation in
+   * flight repeats. Returns the side effects, for later checks.
    */
-  const resumeAfterKillInStep3 = async (firstPid: number, leaseMs: number, env: Record<string, string> = {}) => {
-    const resumer = run(leaseMs, undefined, env);
+  const resumeAfterKillInStep3 = async (firstPid: number, leaseMs: number) => {
+    const resumer = run(leaseMs, STRICT);
     const resumed = await resumer.exited();
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());
@@ -122,20 +118,20 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     return effects;
   };
 
-  it('resumes after the lease expires: steps 1-2 replay, step 3 runs again, 4-5 run once; a third run only answers', async () => {
+  it('with the defaults, killed the moment step 3 starts: steps 1-2 are recorded; after the lease expires they replay, only step 3 runs again, 4-5 run once; a third run only answers', async () => {
     const firstPid = await runAndKillInStep3(1_500);
     expect(await readSideEffects(sideEffectLog)).toEqual([
       { step: 1, pid: firstPid },
       { step: 2, pid: firstPid },
       { step: 3, pid: firstPid },
     ]);
-    // Killed before step 3's checkpoint: the journal stops at step 2.
+    // Strict checkpoints: steps 1-2 were durable before step 3 started, and the kill came before step 3's.
     expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
 
     await waitForLeaseToExpire();
     const afterResume = await resumeAfterKillInStep3(firstPid, 1_500);
 
-    const third = await run(1_500).exited();
+    const third = await run(1_500, STRICT).exited();
     expect(third.code, third.stderr).toBe(0);
     expect(lastJsonLine(third.stdout)).toEqual(expectedOutput());
     expect(await readSideEffects(sideEffectLog)).toEqual(afterResume);
@@ -149,7 +145,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     const leaseMs = 8_000;
     const firstPid = await runAndKillInStep3(leaseMs);
 
-    const refused = await run(leaseMs).exited();
+    const refused = await run(leaseMs, STRICT).exited();
     expect(refused.code, refused.stderr).toBe(EXIT_BUSY);
     expect(lastJsonLine(refused.stderr)).toMatchObject({
       error: { name: 'ExecutionBusyError', code: 'EXECUTION_BUSY' },
@@ -163,23 +159,14 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('a worker SIGKILLed insid
     await resumeAfterKillInStep3(firstPid, leaseMs);
   }, 60_000);
 
-  it('with DURABLE_PIPELINE_CHECKPOINTS=false, steps 1-2 are recorded before step 3 starts: a kill at once repeats only step 3', async () => {
-    const firstPid = await runAndKillInStep3(1_500, {
-      killAt: 'marker',
-      env: { DURABLE_PIPELINE_CHECKPOINTS: 'false' },
-    });
-    expect((await store.loadJournal(key)).map((r) => r.position)).toEqual(['1', '2']);
+  it('with DURABLE_PIPELINE_CHECKPOINTS=true, killed the moment step 3 starts: a step whose checkpoint had landed never runs again, one that had not runs again', async () => {
+    const firstPid = await runAndKillInStep3(1_500, PIPELINED);
+    // Read once the lease expired: a write the dead worker had sent has landed by then, or never will.
     await waitForLeaseToExpire();
-    await resumeAfterKillInStep3(firstPid, 1_500, { DURABLE_PIPELINE_CHECKPOINTS: 'false' });
-  }, 60_000);
-
-  it('pipelined (the default), killed the moment step 3 starts: a step whose checkpoint had landed never runs again, one that had not runs again', async () => {
-    const firstPid = await runAndKillInStep3(1_500, { killAt: 'marker' });
     const landed = (await store.loadJournal(key)).map((r) => r.position);
     // Replay trusts the gap-free prefix: if step 2's write landed and step 1's did not, step 2 runs again too.
     const replayable = landed.includes('1') ? (landed.includes('2') ? ['1', '2'] : ['1']) : [];
-    await waitForLeaseToExpire();
-    const second = run(1_500);
+    const second = run(1_500, PIPELINED);
     const resumed = await second.exited();
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(lastJsonLine(resumed.stdout)).toEqual(expectedOutput());

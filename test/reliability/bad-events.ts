@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { MAX_EXTERNAL_ID_LENGTH } from '../../packages/core/src/index.js';
 
 /**
  * fast-check arbitraries for the bad-input suite: events a handler must refuse
@@ -70,13 +71,20 @@ export const oddString = fc.string({ unit: oddValueUnit, maxLength: 24 });
 /** JSON values whose strings and keys are odd Unicode, lone surrogates and control characters included. */
 export const oddJsonValue = fc.jsonValue({ stringUnit: oddValueUnit, maxDepth: 4 });
 
-/** The parser's rule (handler/events.ts): 1..512 UTF-16 units, well-formed, no C0 control or DEL. */
+/**
+ * The parser's rule for an id that starts an execution (handler/events.ts): 1..MAX_EXTERNAL_ID_LENGTH UTF-16
+ * units, well-formed, no C0 control or DEL, and no '/' (kept for child executions).
+ */
 const isValidId = (id: string): boolean =>
+  id.length > 0 &&
+  id.length <= MAX_EXTERNAL_ID_LENGTH &&
+  id.isWellFormed() &&
+  !id.includes('/') &&
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what ids must not have
-  id.length > 0 && id.length <= 512 && id.isWellFormed() && !/[\u0000-\u001f\u007f]/.test(id);
+  !/[\u0000-\u001f\u007f]/.test(id);
 
 /**
- * Execution ids that are valid however odd: graphemes, RTL text, joiners, emoji, C1 controls. At most 400
+ * Execution ids that are valid however odd: graphemes, RTL text, joiners, emoji, C1 controls. At most 200
  * units, so a prefix or suffix added by a case keeps them valid.
  */
 export const oddValidId = fc
@@ -85,12 +93,14 @@ export const oddValidId = fc
     minLength: 1,
     maxLength: 40,
   })
-  .filter((id) => id.length <= 400 && isValidId(id));
+  .filter((id) => id.length <= 200 && isValidId(id));
 
 /** Ids the parser must refuse: empty, too long, or with a lone surrogate or a control character in them. */
 const badId = fc.oneof(
   fc.constant(''),
-  fc.tuple(oddValidId, fc.integer({ min: 513, max: 2_000 })).map(([id, length]) => id.repeat(length).slice(0, length)),
+  fc
+    .tuple(oddValidId, fc.integer({ min: MAX_EXTERNAL_ID_LENGTH + 1, max: 2_000 }))
+    .map(([id, length]) => id.repeat(length).slice(0, length)),
   fc
     .tuple(oddValidId, fc.oneof(loneSurrogate, controlChar), fc.nat())
     .map(([id, bad, at]) => {

@@ -17,6 +17,7 @@ import { ManualClock } from '../../packages/core/src/testing/clock.js';
 import { testDynamoDbClient } from '../../packages/core/src/testing/test-store.js';
 import { killRunningWorkers } from '../crash/spawn-worker.js';
 import { hangingMarker } from '../crash/worker-protocol.js';
+import { CHECKPOINT_MODES, checkpointModeOptions } from '../support/checkpoint-modes.js';
 import { waitForJournal } from '../support/wait-for-journal.js';
 import { InProcessLedger } from './in-process-ledger.js';
 import { expectEffectsOnce } from './ledger-effects.js';
@@ -33,7 +34,8 @@ import { printFigures } from './reliability-settings.js';
  * SUSPENDED one whose `resumeAt` passed, and nothing before that; re-invoking
  * what it found (with the id alone, as the sweeper does) finishes each.
  *
- * A table of its own, so the sweeper's answers can be compared exactly.
+ * In both checkpoint modes, each with a table of its own, so the sweeper's
+ * answers can be compared exactly.
  */
 
 const SWEEPER_SERVICE = 'reliability-sweeper';
@@ -56,15 +58,17 @@ class NapService {
   }
 }
 
-describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
+describe.each(CHECKPOINT_MODES)('lease expiry and the sweeper query with $title, on DynamoDB Local', (mode) => {
   const client = testDynamoDbClient('dynamodb-local');
   const table = `sweeper-${randomUUID()}`;
   const store = new DynamoDbStore({ client, tableName: table });
-  const ledger = new InProcessLedger(0);
+  // Set up when this mode's tests start: an InProcessLedger installs the service's hooks for the whole process.
+  let ledger: InProcessLedger;
   let directory: string;
   const figures = { killedHoldingLease: 0, refusedWhileLeased: 0, foundBySweeper: { RUNNING: 0, SUSPENDED: 0 } };
 
   beforeAll(async () => {
+    ledger = new InProcessLedger(0);
     directory = await mkdtemp(join(tmpdir(), 'durable-lease-'));
     await DynamoDbStore.createTable(client, table);
   });
@@ -72,7 +76,7 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
   afterAll(async () => {
     await killRunningWorkers();
     await rm(directory, { recursive: true, force: true });
-    printFigures('lease expiry', figures);
+    printFigures(`lease expiry (${mode.title})`, figures);
   });
 
   const sweep = async (service: string, now: number) =>
@@ -92,11 +96,13 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
       leaseMs: 500,
       pauseMs: 0,
       hangInStep: 5,
+      mode,
     });
     doomed.release();
     await doomed.waitForLine(hangingMarker(5));
-    // Steps 1-4's checkpoints are pipelined: they land while step 5 hangs. Kill once they have.
-    await waitForJournal(store, key, (positions) => positions.length >= 4);
+    // Strict checkpoints: steps 1-4 are recorded before step 5 starts. Pipelined, step 4's may still be under
+    // way while step 5 hangs: kill once it has landed, so that the dead run holds the lease with 1-4 recorded.
+    if (mode.isPipelined) await waitForJournal(store, key, (positions) => positions.length >= 4);
     expect((await doomed.kill()).signal).toBe('SIGKILL');
     figures.killedHoldingLease += 1;
 
@@ -108,7 +114,12 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
 
     // While the lease is live (by the clock of the invocation, and of the sweeper), nothing takes it.
     expect(await sweep(LEDGER_SERVICE, leaseExpiresAt - 1)).toEqual([]);
-    const early = createHandler(LedgerService, { store, now: () => leaseExpiresAt - 1, logger: silent });
+    const early = createHandler(LedgerService, {
+      store,
+      now: () => leaseExpiresAt - 1,
+      logger: silent,
+      ...checkpointModeOptions(mode),
+    });
     const refusal = await early({ executionId, input }).then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -124,7 +135,7 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
       [executionId, 'RUNNING', leaseExpiresAt],
     ]);
     figures.foundBySweeper.RUNNING += found.length;
-    const handler = createHandler(LedgerService, { store, logger: silent });
+    const handler = createHandler(LedgerService, { store, logger: silent, ...checkpointModeOptions(mode) });
     const reference = uninterruptedOutput(input);
     for (const record of found) {
       const { result } = ledger.invoke(() => handler({ executionId: record.executionId }));
@@ -136,14 +147,20 @@ describe('lease expiry and the sweeper query, on DynamoDB Local', () => {
       ...(await readLedgerEffects(sideEffectLog)).map((e) => ({ ...e, runner: e.pid })),
       ...ledger.effectsOf(executionId),
     ];
-    const tally = expectEffectsOnce(executionId, effects, reference, new Set([doomed.pid]), (e) => e.runner);
+    const tally = expectEffectsOnce(executionId, effects, reference, new Set([doomed.pid]), (e) => e.runner, mode);
     expect(tally.atLeastOnceRepeats, 'step 5, whose effect the dead run did before its checkpoint').toBe(1);
     expect(await sweep(LEDGER_SERVICE, Date.now() + 86_400_000)).toEqual([]);
   }, 60_000);
 
   it('a SUSPENDED execution is found by the sweeper once its resumeAt passed, and re-invoking it finishes it', async () => {
     const clock = new ManualClock();
-    const handler = createHandler(NapService, { store, now: clock.now, maxInProcessWaitMs: 1_000, logger: silent });
+    const handler = createHandler(NapService, {
+      store,
+      now: clock.now,
+      maxInProcessWaitMs: 1_000,
+      logger: silent,
+      ...checkpointModeOptions(mode),
+    });
     const executionId = `nap-${randomUUID()}`;
     const suspended = await handler({ executionId, input: { name: 'nap' } });
     const resumeAt = clock.now() + NAP.minutes * 60_000;

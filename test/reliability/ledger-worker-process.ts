@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { CheckpointStore, ExecutionKey, ExecutionRecord } from '../../packages/core/src/index.js';
 import { startWorker, type Worker } from '../crash/spawn-worker.js';
 import { READY_MARKER, WORKER_ENV } from '../crash/worker-protocol.js';
+import { type CheckpointMode, checkpointModeEnv, STRICT } from '../support/checkpoint-modes.js';
 import { readJsonLines } from '../support/json-lines.js';
 import type { SideEffect } from './ledger-service.js';
 
@@ -24,6 +25,8 @@ export interface LedgerWorkerOptions {
   pauseMs: number;
   /** Hang right after this step's side effect (before its checkpoint), printing `hangingMarker(step)`. */
   hangInStep?: number;
+  /** The checkpoint mode: strict (the default) unless it is pipelined. */
+  mode?: CheckpointMode;
 }
 
 /** Starts a ledger worker and resolves once it is loaded and waits at the start barrier (`release()` runs it). */
@@ -37,6 +40,7 @@ export async function startLedgerWorker(options: LedgerWorkerOptions): Promise<W
     [LEDGER_WORKER_ENV.ledger]: options.ledger,
     [LEDGER_WORKER_ENV.pauseMs]: String(options.pauseMs),
     ...(options.hangInStep === undefined ? {} : { [WORKER_ENV.hangInStep]: String(options.hangInStep) }),
+    ...checkpointModeEnv(options.mode ?? STRICT),
   });
   await worker.waitForLine(READY_MARKER);
   return worker;

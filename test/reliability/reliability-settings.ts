@@ -20,7 +20,7 @@ export const reliabilitySettings = {
   faultExecutions: positiveInteger('RELIABILITY_FAULT_EXECUTIONS', 8),
   /** Fuzz cases of the bad-input suite, round trips included (soak: 10 000). */
   fuzzCases: positiveInteger('RELIABILITY_FUZZ_CASES', 500),
-  /** Executions of the clock-skew fuzz, on each store (soak: 500). */
+  /** Executions of the clock-skew fuzz on MemoryStore, a third as many on each DynamoDB server (soak: 500). */
   skewExecutions: positiveInteger('RELIABILITY_SKEW_EXECUTIONS', 30),
 } as const;
 

@@ -2,6 +2,8 @@ import type { CheckpointStore, OperationRecord } from '../../packages/core/src/i
 
 /** What {@link withHooks} runs around an invocation's store requests. */
 export interface StoreHooks {
+  /** Called once a claim has been answered. */
+  afterClaim?: () => void;
   /** Awaited before an operation write is sent (hold it back until the test lets it go). */
   beforeWrite?: (record: OperationRecord) => Promise<void> | void;
   /** Called once an operation write has landed or been refused. */
@@ -13,7 +15,11 @@ export interface StoreHooks {
 /** `store`, with `hooks` run around its writes and journal loads: to pin one interleaving of racing invocations. */
 export function withHooks(store: CheckpointStore, hooks: StoreHooks): CheckpointStore {
   return {
-    claim: (request) => store.claim(request),
+    claim: async (request) => {
+      const outcome = await store.claim(request);
+      hooks.afterClaim?.();
+      return outcome;
+    },
     loadJournal: async (key) => {
       const journal = await store.loadJournal(key);
       hooks.afterLoad?.();

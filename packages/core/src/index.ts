@@ -96,7 +96,7 @@ export {
   type HandlerOptions,
   type ServiceClass,
 } from './handler/create-handler.js';
-export { type ExecutionRequest, parseEvent } from './handler/events.js';
+export { type ExecutionRequest, MAX_EXTERNAL_ID_LENGTH, parseEvent } from './handler/events.js';
 export { InProcessInvoker, type InProcessInvokerOptions } from './handler/in-process-invoker.js';
 export type { LambdaContext } from './handler/lambda-context.js';
 export type { InvokeOutcome, InvokeRequest, Invoker, InvokeTarget } from './invoke/invoker.js';

@@ -56,7 +56,10 @@ export class Checkpoints {
    * a callback) and before the invocation ends or suspends.
    */
   async settled(): Promise<void> {
-    while (this.#underWay.size > 0) await Promise.allSettled(this.#underWay);
+    // The pipelined set holds each write with its outcome handled: a refusal has stopped the invocation by then.
+    while (this.#underWay.size > 0 || this.#pipelined.size > 0) {
+      await Promise.allSettled([...this.#underWay, ...this.#pipelined]);
+    }
   }
 
   #track<T>(set: Set<Promise<unknown>>, write: Promise<T>): Promise<T> {

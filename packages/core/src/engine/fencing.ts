@@ -51,8 +51,3 @@ function isSameOperation(mine: OperationRecord, standing: OperationRecord): bool
     mine.follows?.epoch === standing.follows?.epoch
   );
 }
-
-/** True when `standing` records the same final outcome as `mine` (a pipelined write may only adopt its own result). */
-export function isSameOutcome(mine: OperationRecord, standing: OperationRecord): boolean {
-  return standing.status === mine.status && standing.result === mine.result && standing.error === mine.error;
-}

@@ -3,7 +3,7 @@ import { ExecutionBusyError } from '../errors.js';
 import type { ExpectedOperation, OperationRecord, OperationSignature } from '../journal/records.js';
 import { deserialize, serializeBounded, serializeError } from '../serde/serialize.js';
 import type { Execution } from './execution.js';
-import { isSameOutcome, judgeRefusal } from './fencing.js';
+import { judgeRefusal } from './fencing.js';
 import type { OperationEvent } from './observer.js';
 import { NEVER } from './suspension.js';
 
@@ -106,8 +106,9 @@ export class Operation {
       if (written.ok) return this.#emitSettled(record, durationMs);
       const refusal = judgeRefusal(record, written.current, this.execution.journalStamp.epoch);
       if (refusal.kind === 'own') return this.#emitSettled(record, durationMs);
-      // The workflow already went on with this value: only the very same outcome may stand there.
-      if (refusal.kind === 'adopt' && isSameOutcome(record, refusal.winner)) return;
+      // The workflow already went on, and what it wrote since follows this record with this invocation's epoch:
+      // even the same outcome, recorded by another invocation, leaves those records untrusted. Stop here, before
+      // anything others can observe (every such operation waits for the pipelined writes first).
       this.#stop(
         refusal.kind === 'adopt' ? `position ${this.position} was recorded by another invocation` : refusal.reason,
       );
@@ -145,7 +146,9 @@ export class Operation {
   #expect(expected: ExpectedOperation): ExpectedOperation {
     if (expected !== null) return expected;
     const untrusted = this.execution.replay.takeUntrusted(this.position);
-    return untrusted === undefined ? null : { status: untrusted.status, attempt: untrusted.attempt };
+    return untrusted === undefined
+      ? null
+      : { status: untrusted.status, attempt: untrusted.attempt, epoch: untrusted.epoch };
   }
 
   #encode(outcome: Outcome): Omit<RecordFields, 'attempt'> {

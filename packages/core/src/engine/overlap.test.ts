@@ -72,6 +72,12 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
+/** Opens `reached`, then waits for `release`: a write held back once its invocation got there. */
+function reached(at: { open: () => void }, release: { promise: Promise<void> }): Promise<void> {
+  at.open();
+  return release.promise;
+}
+
 /** `store`, with `hooks[position]` run around each operation write at that position. */
 function hooked(
   store: CheckpointStore,
@@ -111,13 +117,14 @@ describe('two invocations that overlap', () => {
       effects.length = 0;
       decisions.push('refund', 'ship'); // A decides refund, B (and everyone after) ship
 
+      const aDecided = gate();
       const aDecision = gate();
       const aRefund = gate();
       const aRefundLanded = gate();
       // A: clock behind, pipelined checkpoints; its decision's checkpoint is slow, its refund's lands once B has decided.
       const handlerA = createHandler(Orders, {
         store: hooked(store, {
-          '1': { before: () => aDecision.promise },
+          '1': { before: () => reached(aDecided, aDecision) },
           '2': { before: () => aRefund.promise, after: () => aRefundLanded.open() },
         }),
         pipelineCheckpoints: true,
@@ -137,6 +144,7 @@ describe('two invocations that overlap', () => {
         () => 'returned',
         (error: unknown) => error,
       );
+      await aDecided.promise; // A holds the claim and has decided before B takes over
       const b = await handlerB(event).then(
         () => 'returned',
         (error: unknown) => error,
@@ -161,9 +169,10 @@ describe('two invocations that overlap', () => {
     decisions.length = 0;
     effects.length = 0;
     decisions.push('refund', 'ship');
+    const aDecided = gate();
     const aDecision = gate();
     const handlerA = createHandler(Orders, {
-      store: hooked(store, { '1': { before: () => aDecision.promise } }),
+      store: hooked(store, { '1': { before: () => reached(aDecided, aDecision) } }),
       leaseMs: 1_000,
       now: () => 0,
     });
@@ -171,6 +180,7 @@ describe('two invocations that overlap', () => {
       () => 'returned',
       (error: unknown) => error,
     );
+    await aDecided.promise;
     const b = await createHandler(Orders, { store, now: () => LATER })({ executionId, input: { id: 'o-2' } });
     expect(b).toMatchObject({ status: 'SUCCEEDED', output: { decision: 'ship', result: 'shipped o-2' } });
     aDecision.open();

@@ -65,8 +65,13 @@ export interface OperationRecord extends OperationSignature {
   expiresAt?: number;
 }
 
-/** What a conditional operation write expects to find: nothing, or the record at a given status and attempt. */
-export type ExpectedOperation = null | { status: OperationStatus; attempt: number };
+/**
+ * What a conditional operation write expects to find: nothing, or the record
+ * at a given status and attempt and, when given, written by a given epoch (so
+ * a write that replaces a record it saw never replaces another one that took
+ * its place meanwhile with the same status and attempt).
+ */
+export type ExpectedOperation = null | { status: OperationStatus; attempt: number; epoch?: number };
 
 /** Lifecycle of an execution. */
 export type ExecutionStatus = 'RUNNING' | 'SUSPENDED' | 'SUCCEEDED' | 'FAILED';

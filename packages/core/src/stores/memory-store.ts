@@ -56,7 +56,10 @@ export class MemoryStore implements CheckpointStore {
     const matches =
       expected === null
         ? current === undefined
-        : current !== undefined && current.status === expected.status && current.attempt === expected.attempt;
+        : current !== undefined &&
+          current.status === expected.status &&
+          current.attempt === expected.attempt &&
+          (expected.epoch === undefined || current.epoch === expected.epoch);
     if (!matches) return { ok: false, current: current === undefined ? undefined : cloneOperation(current) };
     stored.operations.set(record.position, cloneOperation(record));
     return { ok: true };

@@ -66,7 +66,7 @@ export async function waitForCallback(
     if (isFinal(standing)) return op.answer(standing, 'replayed');
     if (standing.timeoutAt !== undefined && execution.clock() >= standing.timeoutAt) {
       const error = new CallbackTimeoutError(name, standing.timeoutAt - standing.updatedAt);
-      return op.settle({ error }, { status: 'STARTED', attempt: 1 }, { durationMs: 0 });
+      return op.settle({ error }, { status: 'STARTED', attempt: 1, epoch: standing.epoch }, { durationMs: 0 });
     }
     op.emit('waiting', 1, 0);
     return execution.suspension.request(standing.timeoutAt);

@@ -53,7 +53,8 @@ export async function runAll<T>(
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (marker.status === 'STARTED') {
     const final = op.record({ status: failure === undefined ? 'SUCCEEDED' : 'FAILED', attempt: 1 });
-    marker = await execution.track(() => op.write(final, { status: 'STARTED', attempt: 1 }));
+    const expected = { status: 'STARTED' as const, attempt: 1, epoch: marker.epoch };
+    marker = await execution.track(() => op.write(final, expected));
   }
   op.follow(marker);
   op.emit(op.recorded === undefined ? (failure === undefined ? 'executed' : 'failed') : 'replayed', 1, 0);

@@ -40,7 +40,7 @@ async function runAttempts(
   let expected: ExpectedOperation = null;
 
   if (recorded !== undefined && !isFinal(recorded)) {
-    const current = { status: recorded.status, attempt: recorded.attempt };
+    const current = { status: recorded.status, attempt: recorded.attempt, epoch: recorded.epoch };
     if (recorded.status === 'RETRYING') {
       // The code may have lowered maxAttempts since: then the last recorded failure is the outcome.
       if (recorded.attempt >= policy.maxAttempts) {
@@ -66,7 +66,7 @@ async function runAttempts(
       const standing = await step.write(started, expected);
       // Another invocation ran this same step to its end meanwhile: its outcome is the outcome.
       if (standing !== started) return step.answer(standing, 'replayed');
-      expected = { status: 'STARTED', attempt };
+      expected = { status: 'STARTED', attempt, epoch: started.epoch };
     }
     let outcome: Outcome;
     try {

@@ -45,6 +45,9 @@ export const SAME_INPUT = 'inputHash = :inputHash';
 /** The operation record stands at the expected status and attempt. */
 export const AT_STATUS_AND_ATTEMPT = '#status = :status AND attempt = :attempt';
 
+/** ...and was written by the expected epoch (records of older versions, without one, count as epoch 0). */
+export const BY_EPOCH = '(epoch = :epoch OR (attribute_not_exists(epoch) AND :epoch = :zeroEpoch))';
+
 /** Nothing asked for a resume (a completed callback, while the invocation ran). */
 export const NO_RESUME_ASKED = 'attribute_not_exists(resumeAt)';
 

@@ -10,43 +10,25 @@ import type {
   ListExecutionsQuery,
   ResumableQuery,
 } from '../checkpoint-store.js';
-import { isFinished, isResumable, positionOrder } from '../store-rules.js';
+import { isResumable, positionOrder } from '../store-rules.js';
 import { claimExecution } from './claim.js';
 import {
   AT_STATUS_AND_ATTEMPT,
   all,
-  type ConditionalUpdate,
+  BY_EPOCH,
   conditionParameters,
   EXECUTION_EXISTS,
   filterParameters,
-  HELD_BY_OWNER,
   isConditionRefusal,
-  NO_EARLIER_RESUME_ASKED,
-  NO_RESUME_ASKED,
   NOT_FINISHED,
   RESUME_WOULD_COME_SOONER,
 } from './conditions.js';
-import {
-  chunkData,
-  expiryAttributes,
-  type Item,
-  isGenuineExecutionItem,
-  operationItem,
-  toOperationRecord,
-  ttlSeconds,
-} from './items.js';
-import {
-  duePartition,
-  isOperationSortKey,
-  META_CHUNK_OWNER,
-  META_SORT_KEY,
-  metaKey,
-  operationSortKey,
-  partitionKey,
-} from './keys.js';
-import { type CreatedTable, createTable, RESUMABLE_INDEX, TTL_ATTRIBUTE } from './table.js';
+import { chunkData, type Item, isGenuineExecutionItem, operationItem, toOperationRecord, ttlSeconds } from './items.js';
+import { duePartition, isOperationSortKey, META_SORT_KEY, operationSortKey, partitionKey } from './keys.js';
+import { type CreatedTable, createTable, RESUMABLE_INDEX } from './table.js';
 import { TableIo } from './table-io.js';
-import { ITEM_VALUE_BUDGET_BYTES, isItemTooLarge, META_OUTCOME_BUDGET_BYTES, ValueEncoder } from './values.js';
+import { transitionExecution } from './transitions.js';
+import { ITEM_VALUE_BUDGET_BYTES, ValueEncoder } from './values.js';
 
 /** Options of {@link DynamoDbStore}. */
 export interface DynamoDbStoreOptions {
@@ -125,10 +107,16 @@ export class DynamoDbStore implements CheckpointStore {
                 // embedded local store, then skips its expression parser: 0.3-0.5 ms less CPU per step write
                 // (bench/README.md). The rarer transitions below keep expressions.
                 { Expected: { pk: { Exists: false } } }
-              : conditionParameters(AT_STATUS_AND_ATTEMPT, {
-                  ':status': { S: expected.status },
-                  ':attempt': { N: String(expected.attempt) },
-                })),
+              : conditionParameters(
+                  expected.epoch === undefined ? AT_STATUS_AND_ATTEMPT : all(AT_STATUS_AND_ATTEMPT, BY_EPOCH),
+                  {
+                    ':status': { S: expected.status },
+                    ':attempt': { N: String(expected.attempt) },
+                    ...(expected.epoch === undefined
+                      ? {}
+                      : { ':epoch': { N: String(expected.epoch) }, ':zeroEpoch': { N: '0' } }),
+                  },
+                )),
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
@@ -147,111 +135,13 @@ export class DynamoDbStore implements CheckpointStore {
     }
   }
 
-  async transition(
+  transition(
     key: ExecutionKey,
     owner: string,
     to: ExecutionTransition,
     now: number,
   ): Promise<ConditionalWriteOutcome<ExecutionRecord>> {
-    const update: ConditionalUpdate = {
-      sets: ['#status = :to', 'updatedAt = :now'],
-      removes: ['leaseOwner', 'leaseExpiresAt'],
-      // Fenced by the lease: an invocation whose lease was taken over never ends or pauses the newer one's run.
-      condition: all(EXECUTION_EXISTS, NOT_FINISHED, HELD_BY_OWNER),
-      names: {},
-      values: { ':to': { S: to.status }, ':now': { N: String(now) }, ':owner': { S: owner } },
-    };
-    if (to.status === 'SUSPENDED') return this.#suspend(key, owner, update, to.resumeAt);
-    update.removes.push('resumeAt', 'duePk', 'dueAt');
-    for (const [attribute, value] of Object.entries(expiryAttributes(to.expiresAt))) {
-      update.sets.push(`${attribute} = :${attribute}`);
-      update.values[`:${attribute}`] = value;
-    }
-    const [field, text] = to.status === 'SUCCEEDED' ? ['output', to.output] : ['error', to.error];
-    // The output keeps to its half of the item's budget (values.ts): the input may hold the other half.
-    const outcome = await this.#finish(key, update, field, text, to.expiresAt, META_OUTCOME_BUDGET_BYTES);
-    if (outcome !== 'too-large') return outcome;
-    // Only items of older versions, whose input could take the whole budget inline, get here: chunk the value.
-    const retried = await this.#finish(key, update, field, text, to.expiresAt, 0);
-    if (retried === 'too-large') throw new Error(`the #meta item of execution '${key.executionId}' is over 400 KB`);
-    return retried;
-  }
-
-  /** One finishing write of the output or error, unless the item would pass 400 KB with it inline. */
-  async #finish(
-    key: ExecutionKey,
-    update: ConditionalUpdate,
-    field: string,
-    text: string,
-    expiresAt: number | undefined,
-    budgetBytes: number,
-  ): Promise<ConditionalWriteOutcome<ExecutionRecord> | 'too-large'> {
-    const encoder = new ValueEncoder({
-      pk: partitionKey(key),
-      owner: META_CHUNK_OWNER,
-      maxValueBytes: this.#io.maxValueBytes,
-      budgetBytes,
-      ttlSeconds: expiresAt === undefined ? undefined : ttlSeconds(expiresAt),
-    });
-    const encoded = encoder.encode(field, text, `the ${field} of execution '${key.executionId}'`);
-    const parts: ConditionalUpdate = {
-      ...update,
-      sets: [...update.sets],
-      names: { ...update.names },
-      values: { ...update.values },
-    };
-    for (const [attribute, value] of Object.entries(encoded)) {
-      parts.names[`#${attribute}`] = attribute;
-      parts.values[`:${attribute}`] = value;
-      parts.sets.push(`#${attribute} = :${attribute}`);
-    }
-    if (encoder.chunks.length > 0 && expiresAt === undefined) {
-      // Chunks expire with their record; without a new expiry the finish keeps the execution's (one rare read).
-      const ttl = (await this.#io.getItem(metaKey(key), TTL_ATTRIBUTE))?.[TTL_ATTRIBUTE];
-      if (ttl !== undefined) for (const chunk of encoder.chunks) chunk[TTL_ATTRIBUTE] = ttl;
-    }
-    await this.#io.writeChunks(encoder.chunks);
-    try {
-      return await this.#io.updateExecution(key, parts);
-    } catch (error) {
-      if (isItemTooLarge(error) && encoder.chunks.length === 0) return 'too-large';
-      throw error;
-    }
-  }
-
-  /**
-   * Suspends, keeping the earliest of the asked `resumeAt` and one requested
-   * while the invocation ran (a callback completed): the conditional write
-   * refuses to raise an earlier `resumeAt`, and the retry keeps that one.
-   */
-  async #suspend(
-    key: ExecutionKey,
-    owner: string,
-    update: ConditionalUpdate,
-    resumeAt: number | undefined,
-  ): Promise<ConditionalWriteOutcome<ExecutionRecord>> {
-    for (let round = 0; round < 3; round++) {
-      const parts: ConditionalUpdate = { ...update, sets: [...update.sets], removes: [...update.removes] };
-      if (resumeAt === undefined) {
-        parts.condition = all(update.condition, NO_RESUME_ASKED);
-        parts.removes.push('duePk', 'dueAt');
-      } else {
-        parts.values = {
-          ...update.values,
-          ':resumeAt': { N: String(resumeAt) },
-          ':duePk': { S: duePartition(key.service) },
-        };
-        parts.sets.push('resumeAt = :resumeAt', 'duePk = :duePk', 'dueAt = :resumeAt');
-        parts.condition = all(update.condition, NO_EARLIER_RESUME_ASKED);
-      }
-      const outcome = await this.#io.updateExecution(key, parts);
-      const current = outcome.ok ? undefined : outcome.current;
-      if (outcome.ok || current === undefined || isFinished(current.status) || current.leaseOwner !== owner) {
-        return outcome;
-      }
-      resumeAt = current.resumeAt;
-    }
-    return { ok: false, current: await this.#io.getExecution(key) };
+    return transitionExecution(this.#io, key, owner, to, now);
   }
 
   async requestResume(key: ExecutionKey, resumeAt: number): Promise<void> {
