@@ -75,24 +75,30 @@ class BranchesBefore {
 
 @DurableService({ name: 'branches' })
 class BranchesAfter {
-  /** `store` was dropped from the end of each item. */
+  /** `store` was dropped from the end of each item, and a new step follows the map. */
   @Workflow()
   async run(ctx: DurableContext, items: { sleep: boolean }[]) {
-    return ctx.map(
+    const fetched = await ctx.map(
       'items',
       items,
       async (item, index, c) => {
-        const fetched = await this.fetch(index);
+        const value = await this.fetch(index);
         if (item.sleep) await c.sleep('wait', { ms: HOUR_MS });
-        return fetched;
+        return value;
       },
       { maxConcurrency: 1 },
     );
+    return this.publish(fetched);
   }
 
   @Step() async fetch(index: number) {
     effects.push(`fetch ${index}`);
     return index;
+  }
+
+  @Step() async publish(values: number[]) {
+    effects.push('publish');
+    return values;
   }
 }
 
@@ -261,7 +267,7 @@ describe('code changed under a running execution', () => {
     const error = await failure(changed({ executionId }));
     expect(error).toBeInstanceOf(NonDeterminismError);
     expect((error as NonDeterminismError).position).toBe('1.1.2');
-    expect(effects).toEqual(['fetch 0', 'store 0', 'fetch 1']); // branch 2 ran nothing new
+    expect(effects).toEqual(['fetch 0', 'store 0', 'fetch 1']); // nothing new ran: no publish
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { completeCallback, createHandler, type DurableContext, DurableService, Workflow } from '../index.js';
+import { completeCallback, createHandler, type DurableContext, DurableService, Step, Workflow } from '../index.js';
 import { ManualClock } from '../testing/clock.js';
 import { testStore } from '../testing/test-store.js';
 
@@ -13,27 +13,34 @@ const tokens = new Map<string, string>();
 
 @DurableService({ name: 'race' })
 class Race {
-  /** Approval, or the deadline: whichever comes first. */
+  /** Approval, or the deadline: whichever comes first; then the outcome is noted. */
   @Workflow()
   async approveOrExpire(ctx: DurableContext) {
-    return Promise.race([
+    const outcome = await Promise.race([
       ctx.waitForCallback<string>('approval', (token) => {
         tokens.set('approval', token);
       }),
       ctx.sleep('deadline', { ms: WEEK_MS }).then(() => 'expired'),
     ]);
+    return this.note(outcome);
   }
 
-  /** The first of two approvers. */
+  @Step()
+  async note(outcome: string): Promise<string> {
+    return outcome;
+  }
+
+  /** The first of two approvers; then the outcome is noted. */
   @Workflow()
   async firstOfTwo(ctx: DurableContext) {
-    return Promise.race(
+    const outcome = await Promise.race(
       ['alice', 'bob'].map((name) =>
         ctx.waitForCallback<string>(name, (token) => {
           tokens.set(name, token);
         }),
       ),
     );
+    return this.note(outcome);
   }
 }
 
