@@ -62,8 +62,9 @@ import { printFigures, reliabilitySettings } from './reliability-settings.js';
  * modes) and the invocations' decisions come from the printed seed:
  * RELIABILITY_SKEW_SEED replays it, up to the timing of the interleavings,
  * which no seed pins: RELIABILITY_SKEW_ONLY=<n> runs execution n's plan
- * alone, as many times as there would be executions, to catch its timing again. Interleavings
- * the fuzz found are pinned below with gates, so that they happen every time.
+ * alone, as many times as there would be executions, to catch its timing
+ * again. Interleavings the fuzz found are pinned below with gates, so that
+ * they happen every time.
  */
 
 const EXECUTIONS = reliabilitySettings.skewExecutions;
@@ -178,8 +179,8 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
   });
 
   /** Runs one execution from both sides and checks it; throws with the seed and a trace when a check fails. */
-  const runAndCheck = async (scenario: Scenario, attempt: number): Promise<void> => {
-    const executionId = `skew-${run}-${scenario.index}-${attempt}`;
+  const runAndCheck = async (scenario: Scenario, repetition: number): Promise<void> => {
+    const executionId = `skew-${run}-${scenario.index}-${repetition}`;
     const random = new SeededRandom(SEED).derive(kind, 'run', scenario.index);
     const effects: BranchingEffect[] = [];
     const trace: string[] = [];
@@ -358,8 +359,8 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
     }
   };
 
-  // A DynamoDB server answers in milliseconds, not microseconds: it runs a third as many (the first ones, same plans).
-  const count = kind === 'memory' ? EXECUTIONS : Math.max(10, Math.ceil(EXECUTIONS / 3));
+  // A DynamoDB server answers in milliseconds, not microseconds: it runs a tenth as many (the first ones, same plans).
+  const count = kind === 'memory' ? EXECUTIONS : Math.max(10, Math.ceil(EXECUTIONS / 10));
   const indices = Array.from({ length: count }, (_, i) => (ONLY === undefined || ONLY === '' ? i : Number(ONLY)));
 
   it(
@@ -371,10 +372,10 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < indices.length) {
-          const attempt = next++;
-          const index = indices[attempt]!;
+          const repetition = next++;
+          const index = indices[repetition]!;
           const scenario = drawScenario(new SeededRandom(SEED).derive('scenario', index), index, kind);
-          await runAndCheck(scenario, attempt).catch((error: Error) => {
+          await runAndCheck(scenario, repetition).catch((error: Error) => {
             failures.push({ index, error });
           });
         }
@@ -394,7 +395,7 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
     60_000 + indices.length * 1_000,
   );
 
-  // Interleavings the fuzz found, pinned with gates so that they happen every time (see pinned-service below).
+  // Interleavings the fuzz found, pinned with gates so that they happen every time (SettlementService, below).
   describe('pinned interleavings', () => {
     const key = (name: string) => ({ service: PINNED_SERVICE, executionId: `${name}-${run}` });
     const quiet: Logger = { debug: noop, info: noop, warn: noop, error: noop };
@@ -466,10 +467,7 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
           },
         })({ executionId, input: {} }),
       );
-      expect(b).toSatisfy(
-        (answer: { status?: string; code?: string }) =>
-          answer.status === 'SUSPENDED' || answer.code === 'EXECUTION_BUSY',
-      );
+      expect(b).toSatisfy(isSuspendedOrBusy);
       // Whoever comes next must replay B's charge if B charged, not distrust it and charge again.
       await expectFinishedOnce(executionId, 40);
       aMayGoOn.open();
@@ -556,17 +554,19 @@ describe.each(STORES)('clock skew on %s: two overlapping invocations per executi
           },
         })({ executionId, input: { prepareFirst: true } }),
       );
-      expect(await b).toMatchObject({ code: 'EXECUTION_BUSY' });
-      // A suspends in the cool-down, or finds the execution suspended by B and leaves it so.
-      expect(await a).toSatisfy(
-        (answer: { status?: string; code?: string }) =>
-          answer.status === 'SUSPENDED' || answer.code === 'EXECUTION_BUSY',
-      );
+      // Each of them suspends in the cool-down, or is stopped, or finds the execution suspended and leaves it so.
+      expect(await b).toSatisfy(isSuspendedOrBusy);
+      expect(await a).toSatisfy(isSuspendedOrBusy);
       // A charged on a chain of records a successor must still trust: it replays the charge.
       await expectFinishedOnce(executionId, 40);
     });
   });
 });
+
+/** What an invocation that did not finish the execution may answer: suspended, or refused as busy. */
+function isSuspendedOrBusy(answer: { status?: string; code?: string }): boolean {
+  return answer.status === 'SUSPENDED' || answer.code === 'EXECUTION_BUSY';
+}
 
 /** Positions of `journal` a replay would not trust. */
 function untrustedPositions(journal: OperationRecord[]): string[] {

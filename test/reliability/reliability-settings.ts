@@ -20,8 +20,8 @@ export const reliabilitySettings = {
   faultExecutions: positiveInteger('RELIABILITY_FAULT_EXECUTIONS', 8),
   /** Fuzz cases of the bad-input suite, round trips included (soak: 10 000). */
   fuzzCases: positiveInteger('RELIABILITY_FUZZ_CASES', 500),
-  /** Executions of the clock-skew fuzz on MemoryStore, a third as many on each DynamoDB server (soak: 500). */
-  skewExecutions: positiveInteger('RELIABILITY_SKEW_EXECUTIONS', 30),
+  /** Clock-skew fuzz executions on MemoryStore; a tenth as many (at least 10) on each DynamoDB server (soak: 1000). */
+  skewExecutions: positiveInteger('RELIABILITY_SKEW_EXECUTIONS', 100),
 } as const;
 
 /** Prints a suite's figures in one block, for the run's log (and the closing note). */

@@ -144,7 +144,7 @@ export class Execution implements OperationHost {
     const position = nextPosition(scope);
     let recorded: OperationRecord | undefined;
     try {
-      recorded = this.replay.take(position, signature);
+      recorded = this.replay.take(position, signature) ?? this.replay.takeLate(position, signature, scope.basis);
     } catch (error) {
       this.fail(error as DurableError);
     }

@@ -1,3 +1,4 @@
+import type { Basis } from '../context/active-scope.js';
 import { NonDeterminismError } from '../errors.js';
 import type { OperationRecord, OperationSignature } from '../journal/records.js';
 import { splitTrusted } from '../journal/trust.js';
@@ -55,6 +56,23 @@ export class ReplayState {
       throw new NonDeterminismError(position, signatureOf(recorded), actual);
     }
     return recorded;
+  }
+
+  /**
+   * The untrusted record at `position`, trusted after all when it follows
+   * exactly what the code's path has now (`basis`): the record it follows
+   * landed after the journal was loaded (an older invocation, still running,
+   * wrote both). Replacing it would cut off what that invocation writes next.
+   * Checked like {@link take}.
+   */
+  takeLate(position: string, actual: OperationSignature, basis: Basis | undefined): OperationRecord | undefined {
+    const record = this.#untrusted.get(position);
+    const link = record?.follows;
+    if (record === undefined || link === undefined || basis === undefined) return undefined;
+    if (link.position !== basis.position || link.epoch !== basis.epoch) return undefined;
+    this.#untrusted.delete(position);
+    this.#recorded.set(position, record);
+    return this.take(position, actual);
   }
 
   /** The untrusted record standing at `position`, once: the write that replaces it expects it there. */
