@@ -1,13 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type ClaimRequest, DynamoDbStore, type OperationRecord } from '../../packages/core/src/index.js';
+import { DynamoDbStore, type OperationRecord } from '../../packages/core/src/index.js';
 import { localClient } from '../support/dynamodb-servers.js';
 import { RequestCounter } from '../support/request-counter.js';
-import { partitionItems } from './raw-items.js';
+import { claimRequest, EXPIRES_AT, partitionItems } from './raw-items.js';
 
 const TABLE = 'durable-test';
-const EXPIRES_AT = 4_102_444_800_123;
 
 /**
  * Loses answers the way a network does: the request reaches the table and is
@@ -57,20 +56,7 @@ describe.each(['dynalite', 'dynamodb-local'] as const)('answers lost after the w
 
   const newKey = () => ({ service: `lost-${randomUUID()}`, executionId: randomUUID() });
 
-  function request(key: ClaimRequest['key'], overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-    const now = Date.now();
-    return {
-      key,
-      workflow: 'run',
-      input: { serialized: '{"n":1}', hash: 'h-1' },
-      owner: 'owner-a',
-      now,
-      leaseExpiresAt: now + 60_000,
-      timeoutAt: now + 3_600_000,
-      expiresAt: EXPIRES_AT,
-      ...overrides,
-    };
-  }
+  const request = claimRequest;
 
   function operation(fields: Partial<OperationRecord> = {}): OperationRecord {
     return {

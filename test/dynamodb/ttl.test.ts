@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type ClaimRequest, DynamoDbStore, type OperationRecord } from '../../packages/core/src/index.js';
+import { DynamoDbStore, type OperationRecord } from '../../packages/core/src/index.js';
 import { localClient } from '../support/dynamodb-servers.js';
-import { partitionItems, rawItem, ttlOf } from './raw-items.js';
+import { claimRequest, EXPIRES_AT, partitionItems, rawItem, ttlOf } from './raw-items.js';
 
 const TABLE = 'durable-test';
 /** Wall-clock, far ahead (DynamoDB Local deletes expired items), and not on a whole second. */
-const EXPIRES_AT = 4_102_444_800_123;
 const TTL = Math.ceil(EXPIRES_AT / 1000);
 
 /** A JSON string of about `compressedBytes` bytes once gzipped: random hex compresses to half. */
@@ -24,20 +23,7 @@ describe.each(['dynalite', 'dynamodb-local'] as const)('TTL of the journal on %s
   }
   const pkOf = (key: { service: string; executionId: string }) => `${key.service}#${key.executionId}`;
 
-  function request(key: ClaimRequest['key'], overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-    const now = Date.now();
-    return {
-      key,
-      workflow: 'run',
-      input: { serialized: '{"n":1}', hash: 'h-1' },
-      owner: 'owner-a',
-      now,
-      leaseExpiresAt: now + 60_000,
-      timeoutAt: now + 3_600_000,
-      expiresAt: EXPIRES_AT,
-      ...overrides,
-    };
-  }
+  const request = claimRequest;
 
   function operation(position: string, fields: Partial<OperationRecord> = {}): OperationRecord {
     return {
