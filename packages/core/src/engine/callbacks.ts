@@ -7,7 +7,7 @@ import {
   InvalidCallbackTokenError,
   PayloadTooLargeError,
 } from '../errors.js';
-import type { ExecutionKey, ExpectedOperation, OperationRecord } from '../journal/records.js';
+import { type ExecutionKey, type ExpectedOperation, isFinalStatus, type OperationRecord } from '../journal/records.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   describeError,
@@ -124,7 +124,7 @@ async function settleCallback(
   if (execution.secret === undefined || !isGenuineToken(address, address.signature, execution.secret)) {
     throw new InvalidCallbackTokenError('it was not issued by this execution (its signature does not match)');
   }
-  if (execution.status === 'SUCCEEDED' || execution.status === 'FAILED') {
+  if (isFinalStatus(execution.status)) {
     // Its journal is final. Only this very completion, recorded before the execution ended, is an answer.
     const journal = await store.loadJournal(key);
     const standing = journal.find((record) => record.position === address.position);
@@ -176,7 +176,7 @@ async function writeCompletion(
     if (current === undefined) {
       if (expected === null) throw new ExecutionNotFoundError(key.executionId);
       expected = null;
-    } else if (current.status === 'SUCCEEDED' || current.status === 'FAILED') {
+    } else if (isFinalStatus(current.status)) {
       return current;
     } else if (current.kind === 'callback' && current.status === 'STARTED' && current.attempt === 1) {
       expected = STARTED_WAIT;

@@ -1,6 +1,11 @@
 import type { Basis, Scope } from '../context/active-scope.js';
 import { ExecutionBusyError } from '../errors.js';
-import type { ExpectedOperation, OperationRecord, OperationSignature } from '../journal/records.js';
+import {
+  type ExpectedOperation,
+  isFinalStatus,
+  type OperationRecord,
+  type OperationSignature,
+} from '../journal/records.js';
 import { deserialize, serializeBounded, serializeError } from '../serde/serialize.js';
 import type { Execution } from './execution.js';
 import { judgeRefusal } from './fencing.js';
@@ -172,7 +177,7 @@ export class Operation {
 
 /** SUCCEEDED or FAILED: the operation has its outcome. */
 export function isFinal(record: OperationRecord): boolean {
-  return record.status === 'SUCCEEDED' || record.status === 'FAILED';
+  return isFinalStatus(record.status);
 }
 
 /** A final record's value, or its error thrown. */

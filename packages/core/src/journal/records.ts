@@ -117,3 +117,8 @@ export interface ExecutionRecord extends ExecutionKey {
   /** Random per-execution key that signs its callback tokens. Never leaves the store and the engine. */
   secret?: string;
 }
+
+/** SUCCEEDED or FAILED: the one test of "finished", for executions and operations alike. */
+export function isFinalStatus(status: OperationStatus | ExecutionStatus): status is 'SUCCEEDED' | 'FAILED' {
+  return status === 'SUCCEEDED' || status === 'FAILED';
+}

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, ExecutionStatus, OperationRecord } from '../journal/records.js';
+import { type ExecutionRecord, type ExecutionStatus, isFinalStatus, type OperationRecord } from '../journal/records.js';
 import type { ClaimOutcome, ClaimRequest } from './checkpoint-store.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ClaimOutcome, ClaimRequest } from './checkpoint-store.js';
 
 /** SUCCEEDED or FAILED: nothing will run again. */
 export function isFinished(status: ExecutionStatus): boolean {
-  return status === 'SUCCEEDED' || status === 'FAILED';
+  return isFinalStatus(status);
 }
 
 /**
