@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The durable-gen command. It runs the compiled CLI in ../dist (built by `tsc -b` at the repository root).
 
-// The tools run on Node 20 while bundles target nodejs22.x (DESIGN §6): the AWS SDK's notice that it will need
+// The tools run on Node 20 while bundles target nodejs22.x: the AWS SDK's notice that it will need
 // Node 22 from 2027 says nothing to act on here and would bury the output. Set it to 'false' to see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

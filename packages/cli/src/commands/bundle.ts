@@ -12,7 +12,7 @@ interface BundleArgs {
 
 /**
  * `durable-gen bundle [--out dist]`: one esbuild bundle and zip per service,
- * from the handlers `generate` wrote (DESIGN §6). One line per service: its
+ * from the handlers `generate` wrote. One line per service: its
  * name, zip, size and the start of its sha256 (what the manifest records).
  */
 export const bundleCommand: Command<BundleArgs> = {

@@ -11,7 +11,7 @@ interface CheckArgs {
 
 /**
  * `durable-gen check [paths..] [--format text|json]`: scans the services, lints their workflow code, and
- * prints what is wrong with them, without writing anything (DESIGN §6, §8).
+ * prints what is wrong with them, without writing anything.
  * Exits 1 when any finding is an error, so it can gate CI.
  */
 export const checkCommand: Command<CheckArgs> = {
