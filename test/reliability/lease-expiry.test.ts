@@ -27,7 +27,7 @@ import { readLedgerEffects, startLedgerWorker, waitForLeaseExpiry } from './ledg
 import { printFigures } from './reliability-settings.js';
 
 /**
- * Lease expiry and the sweeper (DESIGN §3, §4): an invocation that dies
+ * Lease expiry and the sweeper: an invocation that dies
  * holding the lease blocks others only until the lease expires; then the next
  * invocation resumes it. The sweeper's query (`findResumable`, on the
  * `resumable` index) finds a RUNNING execution whose lease expired and a

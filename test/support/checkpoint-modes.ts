@@ -1,5 +1,5 @@
 /**
- * The two checkpoint modes of the engine (DESIGN §3), which every fault suite
+ * The two checkpoint modes of the engine, which every fault suite
  * runs in: strict, the default (each checkpoint is durable before the next
  * operation starts: after a crash only the operation in flight repeats), and
  * pipelined, the opt-in speed mode (an at-least-once step's checkpoint may

@@ -1,5 +1,5 @@
 /**
- * `@durable/cli`: the `durable-gen` command (DESIGN §6, §8). Run it as
+ * `@durable/cli`: the `durable-gen` command. Run it as
  * `durable-gen <command>`; `main` is the same program as a function, for
  * tools that embed it.
  *

@@ -2,7 +2,7 @@
  * `@durable/codegen`: the engine of `durable-gen`. Scans `@DurableService`
  * classes with ts-morph (syntactically), and emits the replay-safe Lambda
  * handlers, typed invoke stubs, least-privilege IAM policies and the version
- * manifest (DESIGN §6); bundles each service with esbuild.
+ * manifest; bundles each service with esbuild.
  *
  * @packageDocumentation
  */

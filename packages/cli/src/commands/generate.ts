@@ -24,7 +24,7 @@ const GENERATED_ENTRIES = ['handlers', 'clients', 'iam', 'manifest.json'];
 /**
  * `durable-gen generate [paths..] --out DIR --account ID --region R [--table T]`:
  * scans the services and writes their handlers, invoke stubs, IAM policies and
- * manifest (DESIGN §6). With any error it prints the diagnostics and writes
+ * manifest. With any error it prints the diagnostics and writes
  * nothing; otherwise one line per file, saying whether it changed.
  */
 export const generateCommand: Command<GenerateArgs> = {

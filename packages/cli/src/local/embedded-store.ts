@@ -22,7 +22,7 @@ export interface OpenStore {
 }
 
 /**
- * Opens the app's embedded store (DESIGN §4): the same `DynamoDbStore` that
+ * Opens the app's embedded store: the same `DynamoDbStore` that
  * runs in Lambda, against dynalite running inside this process and keeping
  * its data under `<root>/.durable/`. Nothing else has to be started, and the
  * executions survive the process, so `run` with the same id resumes.

@@ -23,7 +23,7 @@ export interface PolicyDocument {
 }
 
 /**
- * `iam/<service>.json`: least privilege (DESIGN §6). The checkpoint table and
+ * `iam/<service>.json`: least privilege. The checkpoint table and
  * its `resumable` index, only for keys under the service's own prefix
  * (`dynamodb:LeadingKeys`); `lambda:InvokeFunction` only on the qualified ARNs
  * of the services its code invokes (a published version once deployed, any

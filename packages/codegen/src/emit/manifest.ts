@@ -42,7 +42,7 @@ export interface ManifestService {
   deployment: DeploymentInfo | null;
 }
 
-/** `manifest.json` (DESIGN §6). */
+/** `manifest.json`. */
 export interface Manifest {
   generatedBy: string;
   coreVersion: string;

@@ -1,6 +1,6 @@
 import type { ServiceModel } from '../model.js';
 
-/** The generated stub of class `X` (DESIGN §8). */
+/** The generated stub of class `X`. */
 export function clientName(service: ServiceModel): string {
   return `${service.className}Client`;
 }

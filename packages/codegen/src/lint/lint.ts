@@ -57,7 +57,7 @@ const CTX_BRANCHES = new Map([
 const DURABLE_CONTEXT_TYPE = /\bDurableContext\b/;
 
 /**
- * The determinism lint (DESIGN §6): walks workflow code — the bodies of
+ * The determinism lint: walks workflow code — the bodies of
  * `@Workflow` methods, every function or method they call that resolves
  * inside the project (local functions, functions imported from project files,
  * non-step methods of the class), the module top level of service files and

@@ -534,7 +534,7 @@ function checkServices(services: ServiceModel[], defaultAccount: string | undefi
           diagnostics,
           invoke.location,
           'cross-account-invoke',
-          `${service.className} (account ${callerAccount}) invokes '${target.name}' in account ${targetAccount}: durable invokes stay in one account (DESIGN §9). Deploy both in one account, or call the other account through an API.`,
+          `${service.className} (account ${callerAccount}) invokes '${target.name}' in account ${targetAccount}: durable invokes stay in one account. Deploy both in one account, or call the other account through an API.`,
         );
       }
     }

@@ -3,7 +3,7 @@ import { type Duration, durationToMs } from '../context/duration.js';
 import type { StepDefinition } from '../context/step-options.js';
 import { DefinitionError } from '../errors.js';
 
-/** Which backend runs a service (DESIGN §5). */
+/** Which backend runs a service. */
 export type Backend = 'dynamodb' | 'lambda-durable';
 
 /** Options of `@DurableService`. */

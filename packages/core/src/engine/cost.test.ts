@@ -5,7 +5,7 @@ import { clockStartingNow, lambdaContextWith, RecordingLogger, uniqueId } from '
 import { testStore } from '../testing/test-store.js';
 
 /**
- * The store requests an invocation costs (DESIGN §3): one write per step, one
+ * The store requests an invocation costs: one write per step, one
  * journal query per invocation however long the journal, no read per step.
  */
 

@@ -5,7 +5,7 @@ import { deserialize, serializeError } from '../serde/serialize.js';
 import type { CheckpointStore, ExecutionTransition } from '../stores/checkpoint-store.js';
 import { isFinished } from '../stores/store-rules.js';
 
-/** What an invocation answers (DESIGN §7). A FAILED execution throws its recorded error instead. */
+/** What an invocation answers. A FAILED execution throws its recorded error instead. */
 export type ExecutionResult<Output = unknown> =
   | { status: 'SUCCEEDED'; executionId: string; output: Output }
   | { status: 'SUSPENDED'; executionId: string; resumeAt?: number };

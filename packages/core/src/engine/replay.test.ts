@@ -195,7 +195,7 @@ describe('an execution interrupted midway', () => {
 
 // ---- recorded values: now, random, uuid, rich step results ----------------------
 
-/** A value with every kind the journal must round-trip (DESIGN §3). */
+/** A value with every kind the journal must round-trip. */
 function richValue() {
   return {
     date: new Date('2024-02-29T12:34:56.789Z'),

@@ -17,7 +17,7 @@ import type { LambdaContext } from './lambda-context.js';
 export interface HandlerOptions {
   /** Where the journal lives. Without it, `DURABLE_TABLE` names a DynamoDB table. */
   store?: CheckpointStore;
-  /** Only `dynamodb` (the engine of DESIGN §3) is available in this version. */
+  /** Only `dynamodb` (the engine of ) is available in this version. */
   backend?: Backend;
   /** The clock for sleeps, retries and leases, in epoch ms. Default `Date.now`. */
   now?: () => number;
@@ -71,7 +71,7 @@ export { DEFAULT_MAX_PAYLOAD_BYTES };
 const DEFAULT_LEASE_MS = 15 * 60 * 1000;
 
 /**
- * The Lambda handler of a `@DurableService` class (DESIGN §7, §8): parses the
+ * The Lambda handler of a `@DurableService` class: parses the
  * event, runs or resumes the execution it names, and answers
  * `{ status: 'SUCCEEDED', output }` or `{ status: 'SUSPENDED', resumeAt }`. A
  * FAILED execution throws its recorded error, so Lambda destinations see it;

@@ -39,7 +39,7 @@ export interface DynamoDbStoreOptions {
 }
 
 /**
- * The production {@link CheckpointStore}: one DynamoDB table (DESIGN §4), one
+ * The production {@link CheckpointStore}: one DynamoDB table, one
  * partition per execution (the key layout is in keys.ts). Every write is one
  * conditional PutItem or UpdateItem (no transactions; conditions.ts names
  * what each insists on); a journal is read with one consistent, paginated
