@@ -40,8 +40,7 @@ const GENERATOR = 'durable-gen 0.1.0';
 
 /**
  * Scans the app and writes, under `outDir`: `handlers/<service>.ts`,
- * `clients/<service>.ts`, `iam/<service>.json` and `manifest.json` (DESIGN
- * §6). Deterministic: sorted, stable names, no timestamps. With any error
+ * `clients/<service>.ts`, `iam/<service>.json` and `manifest.json`. Deterministic: sorted, stable names, no timestamps. With any error
  * diagnostic it writes nothing at all.
  */
 export function generate(options: GenerateOptions): GenerateResult {

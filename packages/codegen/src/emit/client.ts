@@ -2,8 +2,7 @@ import type { ServiceModel } from '../model.js';
 import { arnEnvName, clientName, functionNameOf, generatedHeader, importPath } from './names.js';
 
 /**
- * `clients/<service>.ts`: `XClient`, one typed method per workflow (DESIGN
- * §8). Each call is a checkpointed child execution: `ctx.invoke` with the
+ * `clients/<service>.ts`: `XClient`, one typed method per workflow. Each call is a checkpointed child execution: `ctx.invoke` with the
  * target's name, workflow and where its qualified ARN comes from (the
  * environment variable set at deploy, else the ARN recorded in the manifest).
  * Input and output types are the workflow's own, taken from the class.
