@@ -166,7 +166,7 @@ describe('bad input, fuzzed with fast-check, against DynamoDB Local', () => {
     );
     expect(error).toBeInstanceOf(DurableError);
     expect((error as DurableError).code).toBe('EXECUTION_CONFLICT');
-    // : a refused event writes nothing, not even the chunks of its large input.
+    // Bad input writes nothing: a refused event writes nothing, not even the chunks of its large input.
     const after = await scanTable(client, badTable);
     expect(after).toEqual(before);
     const added = after.length - before.length;

@@ -2,7 +2,7 @@
 export type Severity = 'error' | 'warning';
 
 /**
- * One finding, at a place in a source file (: the JSON of
+ * One finding, at a place in a source file (one entry of the JSON of
  * `durable-gen check --format json`). `line` and `column` are 1-based.
  */
 export interface Diagnostic {

@@ -5,7 +5,7 @@
  * effects `@Step`; `createHandler` turns it into a Lambda handler that
  * checkpoints every step and, when Lambda retries or resumes the function,
  * replays: finished steps return their recorded results instead of running
- * again. See  and §8.
+ * again. See the README and ARCHITECTURE.md.
  *
  * @example
  * ```ts

@@ -28,8 +28,8 @@ interface RunArgs {
 const DEFAULT_MAX_WAIT_MS = 10_000;
 
 /**
- * `durable-gen run Class.workflow --input JSON --id ID`, in the app's folder
- *: runs the workflow here, on the embedded store, with every
+ * `durable-gen run Class.workflow --input JSON --id ID`, in the app's folder,
+ * runs the workflow here, on the embedded store, with every
  * service of the app in this process so that invoked services run too.
  * Prints a line per operation and the result JSON as the last line of
  * stdout. The same id resumes the execution, or answers from the journal

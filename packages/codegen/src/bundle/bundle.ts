@@ -64,8 +64,8 @@ const REQUIRE_BANNER =
 const LAMBDA_TARGET = 'node22';
 
 /**
- * Bundles each service of `<root>/<generatedDir>/manifest.json` for Lambda
- *: esbuild turns `handlers/<service>.ts` into one minified ESM
+ * Bundles each service of `<root>/<generatedDir>/manifest.json` for Lambda:
+ * esbuild turns `handlers/<service>.ts` into one minified ESM
  * file, `<outDir>/<service>/index.mjs`, with everything it imports inside,
  * `@durable/core` and the AWS SDK included (a bundle never relies on the
  * runtime's SDK, whose version nobody pins); then zips it deterministically

@@ -18,7 +18,7 @@ const ACCOUNT = '123456789012';
 const NOTIFIER_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:notifier`;
 
 /**
- * Throws, naming every problem, unless `policy` grants `serviceName` no more than  allows: no `*` or
+ * Throws, naming every problem, unless `policy` grants `serviceName` no more than least privilege allows: no `*` or
  * `service:*` action nor any action with a wildcard, no `*` resource nor a wildcard in an ARN's partition,
  * service, region or account, table access only to the service's own keys (`dynamodb:LeadingKeys`), and
  * `lambda:InvokeFunction` only on qualified functions (a version or alias, never `$LATEST`).

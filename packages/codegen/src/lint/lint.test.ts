@@ -79,7 +79,7 @@ describe('the lint corpus', () => {
       expect(found.map((d) => d.message)).toEqual([expect.stringContaining(`(reached ${expectation.chain} → `)]);
     });
 
-    it('reports in the  shape, saying why and how to fix', () => {
+    it('reports in the diagnostic shape, saying why and how to fix', () => {
       for (const diagnostic of diagnostics) expectWellFormed(diagnostic);
     });
   });

@@ -17,7 +17,7 @@ import type { LambdaContext } from './lambda-context.js';
 export interface HandlerOptions {
   /** Where the journal lives. Without it, `DURABLE_TABLE` names a DynamoDB table. */
   store?: CheckpointStore;
-  /** Only `dynamodb` (the engine of ) is available in this version. */
+  /** Only `dynamodb` (this package's engine on DynamoDB) is available in this version. */
   backend?: Backend;
   /** The clock for sleeps, retries and leases, in epoch ms. Default `Date.now`. */
   now?: () => number;

@@ -34,7 +34,7 @@ export const MAX_EXTERNAL_ID_LENGTH = 256;
 type IdUse = 'starts' | 'names';
 
 /**
- * Reads an event per : `{ executionId?, workflow?, input }`, or an
+ * Reads an event: `{ executionId?, workflow?, input }`, or an
  * EventBridge, single-record SQS or API Gateway event, or a parent's
  * child-invoke event (`{ durableInvoke: 1, … }`, invoke/protocol.ts). The
  * execution id is the event's own, else the envelope's, else the Lambda request

@@ -30,7 +30,7 @@ export function parseLambdaArn(arn: string): LambdaArn | undefined {
  * fine: it must be a Lambda function ARN, qualified with a version or alias
  * (an unqualified ARN runs whatever code is latest, so a replay could meet
  * other code), not `$LATEST` (accepted by Lambda, but pins nothing), and in
- * the caller's own account (: no cross-account invoke).
+ * the caller's own account (durable invokes never cross accounts).
  */
 export function targetArnProblem(arn: string, callerAccount: string | undefined): TargetArnProblem | undefined {
   const parsed = parseLambdaArn(arn);

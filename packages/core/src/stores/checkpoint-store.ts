@@ -80,8 +80,8 @@ export interface ResumableQuery {
 
 /**
  * The one interface the engine talks to. Every method is one request to the
- * backing service (a conditional write, or one consistent query) so the costs
- * of §3 hold: a claim, one journal load, one write per operation, a finish.
+ * backing service (a conditional write, or one consistent query) so the engine's
+ * costs hold: a claim, one journal load, one write per operation, a finish.
  * Implementations never interpret serialized values and never need
  * transactions: each write is conditional on the single item it touches.
  */

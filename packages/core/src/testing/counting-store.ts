@@ -11,7 +11,7 @@ export const READ_METHODS: readonly StoreMethod[] = ['loadJournal', 'getExecutio
 
 /**
  * A {@link CheckpointStore} that forwards every call to another one and counts
- * the calls per method, so tests can hold the engine to the costs of 
+ * the calls per method, so tests can hold the engine to its costs
  * (one write per step, one journal load per invocation, no read per step)
  * against any store: a `MemoryStore` here, a `DynamoDbStore` in the
  * integration tests. A call is counted when it is made, whether it succeeds or not.
