@@ -1,27 +1,20 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CORE_VERSION, targetArnProblem } from '@durable/core';
-import { check } from './check.js';
+import { CORE_VERSION } from '@durable/core';
+import { type CheckOptions, check } from './check.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { emitClient } from './emit/client.js';
 import { emitHandler } from './emit/handler.js';
-import { emitPolicy, type Placement } from './emit/iam.js';
-import { type Manifest, manifestEntry } from './emit/manifest.js';
+import { findHandlerConfig } from './emit/handler-config.js';
+import { emitPolicy } from './emit/iam.js';
+import { type Manifest, type ManifestService, manifestEntry } from './emit/manifest.js';
+import { usableDeployment } from './manifest/deployments.js';
 import type { AppModel, ServiceModel } from './model.js';
 
-/** Options of {@link generate}. */
-export interface GenerateOptions {
-  /** The app's root folder. */
-  root: string;
-  /** Source files or globs, relative to `root`. */
-  paths: readonly string[];
-  /** Output folder, relative to `root` (default `generated`). */
-  outDir?: string;
-  /** Account and region for services whose decorator names none. */
-  account?: string;
-  region?: string;
-  /** Checkpoint table, for services whose decorator names none (default `durable-executions`). */
-  table?: string;
+export { DEFAULT_TABLE } from './manifest/placements.js';
+
+/** Options of {@link generate}: those of {@link check}, and what to write. */
+export interface GenerateOptions extends CheckOptions {
   /** The @durable/core version handlers assert (default: the installed one). */
   coreVersion?: string;
   /** Compute everything but write nothing. */
@@ -33,78 +26,87 @@ export interface GenerateResult {
   diagnostics: Diagnostic[];
   /** Files written (or that would be), relative to `root`, with their content. Empty when there are errors. */
   files: Map<string, string>;
+  /** The folder written, relative to `root`. */
+  outDir: string;
 }
 
-export const DEFAULT_TABLE = 'durable-executions';
-const GENERATOR = 'durable-gen 0.1.0';
+/** Who wrote a manifest: this package, at its version. */
+const GENERATOR = `durable-gen ${
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+}`;
 
 /**
  * Scans the app and writes, under `outDir`: `handlers/<service>.ts`,
- * `clients/<service>.ts`, `iam/<service>.json` and `manifest.json`. Deterministic: sorted, stable names, no timestamps. With any error
- * diagnostic it writes nothing at all.
+ * `clients/<service>.ts`, `iam/<service>.json` and `manifest.json`.
+ * Deterministic: sorted, stable names, no timestamps. It refuses (writes
+ * nothing at all) on every error {@link check} reports, and on a service
+ * whose account or region is unknown. The manifest records the paths and
+ * placement options it was given, so that later commands (and `generate`
+ * itself) find the services again without repeating them.
+ *
+ * @throws SourcePathsError when the paths match no source file, or no `@DurableService`: nothing is written.
  */
 export function generate(options: GenerateOptions): GenerateResult {
   const root = path.resolve(options.root);
-  const outDir = (options.outDir ?? 'generated').split(path.sep).join('/').replace(/\/$/, '');
-  // The lint runs first: generate refuses to emit code that would not replay.
-  const { model, diagnostics } = check({
-    root,
-    paths: options.paths,
-    ...(options.account === undefined ? {} : { account: options.account }),
-  });
-  const coreVersion = options.coreVersion ?? CORE_VERSION;
-  const placements = new Map<string, Placement>();
-  for (const service of model.services) {
-    const account = service.account ?? options.account;
-    const region = service.region ?? options.region;
-    if (account === undefined || region === undefined) {
-      diagnostics.push({
-        ...service.location,
-        code: 'missing-placement',
-        severity: 'error',
-        message: `${service.className} has no ${account === undefined ? 'account' : 'region'}: pass --${account === undefined ? 'account' : 'region'} to generate, or set it in @DurableService({ ... }).`,
-      });
-      continue;
-    }
-    placements.set(service.name, { account, region, table: service.table ?? options.table ?? DEFAULT_TABLE });
+  const checked = check({ ...options, root });
+  const { model, outDir, previous, placements } = checked;
+  const diagnostics = [...checked.diagnostics];
+  for (const { service, missing } of placements.unplaced) {
+    const flags = missing.map((what) => `--${what}`).join(' and ');
+    diagnostics.push({
+      ...service.location,
+      code: 'missing-placement',
+      severity: 'error',
+      message: `${service.className} has no ${missing.join(' or ')}: pass ${flags} to generate, or set ${missing.join(' and ')} in @DurableService({ ... }).`,
+    });
   }
-  const files = new Map<string, string>();
-  if (hasErrors(diagnostics)) return { model, diagnostics: sortDiagnostics(diagnostics), files };
+  const refused = (): GenerateResult => ({
+    model,
+    diagnostics: sortDiagnostics(diagnostics),
+    files: new Map(),
+    outDir,
+  });
+  if (hasErrors(diagnostics)) return refused();
 
-  const manifestPath = path.join(root, outDir, 'manifest.json');
-  const previous = readPreviousManifest(manifestPath, `${outDir}/manifest.json`, diagnostics);
-  if (hasErrors(diagnostics)) return { model, diagnostics: sortDiagnostics(diagnostics), files };
+  const coreVersion = options.coreVersion ?? CORE_VERSION;
   const byName = new Map(model.services.map((s) => [s.name, s]));
   const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
-  const manifest: Manifest = { generatedBy: GENERATOR, coreVersion, services: {} };
+  const recorded = checked.previous?.generateOptions;
+  const manifest: Manifest = {
+    generatedBy: GENERATOR,
+    coreVersion,
+    generateOptions: {
+      paths: [...checked.paths],
+      ...placementOption('account', options.account ?? recorded?.account),
+      ...placementOption('region', options.region ?? recorded?.region),
+      ...placementOption('table', options.table ?? recorded?.table),
+    },
+    services: {},
+  };
+  const files = new Map<string, string>();
   for (const service of services) {
-    const placement = placements.get(service.name)!;
+    const placement = placements.byService.get(service.name)!;
     const entry = manifestEntry(service, placement, coreVersion, previous?.services[service.name]);
-    manifest.services[service.name] = entry;
     const targets = entry.invokes.map((name) => {
-      const deployment = checkedDeployment(previous, name, placement.account, `${outDir}/manifest.json`, diagnostics);
+      const deployment = usableDeployment(previous, name, placement.account);
       return {
         service: byName.get(name) as ServiceModel,
-        ...(deployment == null ? {} : { publishedVersion: deployment.publishedVersion }),
+        ...(deployment === undefined ? {} : { publishedVersion: deployment.publishedVersion }),
       };
     });
-    files.set(`${outDir}/handlers/${service.name}.ts`, emitHandler(service, outDir, coreVersion));
-    files.set(
-      `${outDir}/clients/${service.name}.ts`,
-      emitClient(
-        service,
-        outDir,
-        checkedDeployment(previous, service.name, placement.account, `${outDir}/manifest.json`, diagnostics)
-          ?.qualifiedArn,
-      ),
-    );
-    files.set(
-      `${outDir}/iam/${service.name}.json`,
-      `${JSON.stringify(emitPolicy(service, placement, targets), null, 2)}\n`,
-    );
+    const handlerOptions = { outDir, coreVersion, table: placement.table, configFile: findHandlerConfig(root) };
+    const serviceFiles = new Map([
+      [`${outDir}/handlers/${service.name}.ts`, emitHandler(service, handlerOptions)],
+      [
+        `${outDir}/clients/${service.name}.ts`,
+        emitClient(service, outDir, usableDeployment(previous, service.name, placement.account)?.qualifiedArn),
+      ],
+      [`${outDir}/iam/${service.name}.json`, `${JSON.stringify(emitPolicy(service, placement, targets), null, 2)}\n`],
+    ]);
+    manifest.services[service.name] = withoutStaleBundle(entry, previous?.services[service.name], root, serviceFiles);
+    for (const [file, content] of serviceFiles) files.set(file, content);
   }
   files.set(`${outDir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
-  if (hasErrors(diagnostics)) return { model, diagnostics: sortDiagnostics(diagnostics), files: new Map() };
 
   if (!options.dryRun) {
     // Files of services that no longer exist must not linger: the folders are the generator's own.
@@ -116,52 +118,34 @@ export function generate(options: GenerateOptions): GenerateResult {
       writeFileSync(target, content);
     }
   }
-  return { model, diagnostics: sortDiagnostics(diagnostics), files };
+  return { model, diagnostics: sortDiagnostics(diagnostics), files, outDir };
 }
 
-/** The manifest a previous generate (and bundle, deploy) wrote, if any; a diagnostic when it cannot be read. */
-function readPreviousManifest(file: string, relative: string, diagnostics: Diagnostic[]): Manifest | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-    if (typeof manifest !== 'object' || manifest === null || typeof manifest.services !== 'object') {
-      throw new Error('it has no "services" object');
-    }
-    return manifest;
-  } catch (error) {
-    diagnostics.push({
-      file: relative,
-      line: 1,
-      column: 1,
-      code: 'corrupt-manifest',
-      severity: 'error',
-      message: `The existing manifest cannot be read (${(error as Error).message}): fix it, or delete it to start over (bundle and deploy records are then lost).`,
-    });
-    return undefined;
-  }
+function placementOption<K extends 'account' | 'region' | 'table'>(
+  key: K,
+  value: string | undefined,
+): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-/** A service's recorded deployment, refused (with a diagnostic) when its ARN is unqualified, $LATEST or elsewhere. */
-function checkedDeployment(
-  manifest: Manifest | undefined,
-  service: string,
-  account: string,
-  relative: string,
-  diagnostics: Diagnostic[],
-): { publishedVersion: string; qualifiedArn: string } | undefined {
-  const deployment = manifest?.services[service]?.deployment;
-  if (deployment == null) return undefined;
-  const problem = targetArnProblem(deployment.qualifiedArn, account);
-  if (problem === undefined) return deployment;
-  if (!diagnostics.some((d) => d.code === problem.kind && d.message.includes(`'${service}'`))) {
-    diagnostics.push({
-      file: relative,
-      line: 1,
-      column: 1,
-      code: problem.kind,
-      severity: 'error',
-      message: `The manifest's deployment of '${service}': ${problem.message}. Deploy a published version again, or fix manifest.json.`,
-    });
-  }
-  return undefined;
+/**
+ * The entry with its bundle record dropped when the bundle no longer matches
+ * what is generated: a changed manifest entry (steps, placement, invokes) or a
+ * changed handler, stub or policy. A zip built before must be built again
+ * before anyone deploys it as this code.
+ */
+function withoutStaleBundle(
+  entry: ManifestService,
+  previous: ManifestService | undefined,
+  root: string,
+  serviceFiles: ReadonlyMap<string, string>,
+): ManifestService {
+  if (entry.bundle === null || previous === undefined) return entry;
+  const described = (service: ManifestService): string =>
+    JSON.stringify({ ...service, bundle: null, deployment: null });
+  const filesChanged = [...serviceFiles].some(([file, content]) => {
+    const absolute = path.join(root, file);
+    return !existsSync(absolute) || readFileSync(absolute, 'utf8') !== content;
+  });
+  return described(entry) === described(previous) && !filesChanged ? entry : { ...entry, bundle: null };
 }

@@ -8,19 +8,34 @@
  */
 export {
   type BundledService,
-  BundleError,
-  type BundleErrorCode,
   type BundleOptions,
   type BundleResult,
   bundle,
 } from './bundle/bundle.js';
-export { type CheckOptions, check } from './check.js';
+export { BundleError, type BundleErrorCode } from './bundle/bundle-error.js';
+export { type CheckOptions, type CheckResult, check, DEFAULT_SOURCE_PATHS } from './check.js';
 export { type Diagnostic, formatDiagnostic, hasErrors, type Severity, sortDiagnostics } from './diagnostics.js';
 export type { PolicyDocument, PolicyStatement } from './emit/iam.js';
-export type { BundleInfo, DeploymentInfo, Manifest, ManifestService, ManifestWorkflow } from './emit/manifest.js';
+export type {
+  BundleInfo,
+  DeploymentInfo,
+  GenerateOptionsRecord,
+  Manifest,
+  ManifestService,
+  ManifestWorkflow,
+} from './emit/manifest.js';
+export { DEFAULT_OUT_DIR, normalizeOutDir, readPreviousManifest } from './manifest/previous-manifest.js';
+export type { PlacementDefaults, ServicePlacements } from './manifest/placements.js';
 export { arnEnvName, clientName, functionNameOf } from './emit/names.js';
 export { DEFAULT_TABLE, type GenerateOptions, type GenerateResult, generate } from './generate.js';
 export { lint } from './lint/lint.js';
 export { RULES, type RuleCode, type RuleInfo } from './lint/rules.js';
 export type { AppModel, InvokeModel, ServiceModel, SourceLocation, StepModel, WorkflowModel } from './model.js';
 export { type ScanOptions, type ScanResult, scan } from './scanner/scan.js';
+export {
+  type ResolvedSources,
+  resolveSourcePaths,
+  SKIPPED_FOLDERS,
+  SourcePathsError,
+  type SourcePathsErrorCode,
+} from './sources/source-paths.js';

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { CliError, ExitCode } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { alignColumns, FORMATS, type Format, formatBytes, plural } from '../output.js';
+import { printDiagnostics } from './diagnostics-output.js';
+import { reportSourcePathsError } from './sources.js';
 
 interface BundleArgs {
   out: string;
@@ -12,7 +14,8 @@ interface BundleArgs {
 
 /**
  * `durable-gen bundle [--out dist]`: one esbuild bundle and zip per service,
- * from the handlers `generate` wrote. One line per service: its
+ * from the handlers `generate` wrote, once the services pass `check` and
+ * `generated/` is what `generate` would write today. One line per service: its
  * name, zip, size and the start of its sha256 (what the manifest records).
  */
 export const bundleCommand: Command<BundleArgs> = {
@@ -40,9 +43,13 @@ export const bundleCommand: Command<BundleArgs> = {
         ...(args.service === undefined ? {} : { services: args.service }),
       });
     } catch (error) {
-      // Its messages say what to do (run generate first, name a known service): no stack trace needed.
-      if (error instanceof BundleError) throw new CliError(`${error.message} [${error.code}]`);
-      throw error;
+      const code = await reportSourcePathsError(error, 'text', output);
+      if (code !== undefined) return code;
+      if (!(error instanceof BundleError)) throw error;
+      // Its messages say what to do (run generate first, fix the findings, name a known service): no stack trace.
+      if (args.format === 'json') output.json({ services: [], diagnostics: error.diagnostics });
+      else printDiagnostics(error.diagnostics, output);
+      throw new CliError(`${error.message} [${error.code}]`);
     }
     if (args.format === 'json') {
       output.json(result);

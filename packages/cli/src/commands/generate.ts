@@ -4,14 +4,12 @@ import { ExitCode, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { alignColumns, FORMATS, type Format, formatBytes, plural } from '../output.js';
 import { countDiagnostics, printDiagnostics } from './diagnostics-output.js';
-import { DEFAULT_SOURCES } from './sources.js';
+import { type PlacementArgs, placementDefaults, withPlacementOptions } from './placement-options.js';
+import { givenPaths, reportSourcePathsError, withSourcePaths } from './sources.js';
 
-interface GenerateArgs {
-  paths: string[];
+interface GenerateArgs extends PlacementArgs {
+  paths?: string[];
   out: string;
-  account?: string;
-  region?: string;
-  table?: string;
   format: Format;
 }
 
@@ -24,52 +22,43 @@ const GENERATED_ENTRIES = ['handlers', 'clients', 'iam', 'manifest.json'];
 /**
  * `durable-gen generate [paths..] --out DIR --account ID --region R [--table T]`:
  * scans the services and writes their handlers, invoke stubs, IAM policies and
- * manifest. With any error it prints the diagnostics and writes
- * nothing; otherwise one line per file, saying whether it changed.
+ * manifest. With any error, or paths that name no service, it prints what is
+ * wrong and writes nothing; otherwise one line per file, saying whether it
+ * changed. Paths and options left out are the ones the manifest recorded.
  */
 export const generateCommand: Command<GenerateArgs> = {
   command: 'generate [paths..]',
   describe: 'Write handlers, invoke stubs, IAM policies and the manifest of the durable services',
   builder: (yargs) =>
-    yargs
-      .positional('paths', {
-        type: 'string',
-        array: true,
-        default: DEFAULT_SOURCES,
-        describe: 'Source files or globs, relative to the app folder',
-      })
+    withPlacementOptions(withSourcePaths(yargs))
       .option('out', { type: 'string', default: 'generated', describe: 'Output folder, inside the app folder' })
-      .option('account', { type: 'string', describe: 'AWS account id of services whose decorator names none' })
-      .option('region', { type: 'string', describe: 'AWS region of services whose decorator names none' })
-      .option('table', {
-        type: 'string',
-        describe: 'Checkpoint table of services whose decorator names none (default durable-executions)',
-      })
       .option('format', {
         choices: FORMATS,
         default: 'text' as Format,
         describe: 'text for people; json: { files: [{ path, status, bytes }], diagnostics }',
       })
-      .example('$0 generate --account 123456789012 --region eu-west-1', 'scan src/**/*.ts, write generated/'),
+      .example('$0 generate src --account 123456789012 --region eu-west-1', 'scan src/, write generated/')
+      .example('$0 generate', 'again, with the paths and options the manifest recorded'),
   run: async (args, { output, cwd }) => {
     const outDir = outputFolder(cwd, args.out);
-    if (args.account !== undefined && !/^\d{12}$/.test(args.account)) {
-      throw new UsageError(`--account must be a 12-digit AWS account id, not '${args.account}'.`);
-    }
-    if (args.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(args.region)) {
-      throw new UsageError(`--region must be an AWS region such as eu-west-1, not '${args.region}'.`);
-    }
+    const defaults = placementDefaults(args);
     const before = readGenerated(cwd, outDir);
     // Loaded here, not at startup: ts-morph is heavy and most commands do not need it.
     const { generate, hasErrors } = await import('@durable/codegen');
-    const { diagnostics, files } = generate({
-      root: cwd,
-      paths: args.paths,
-      outDir,
-      ...(args.account === undefined ? {} : { account: args.account }),
-      ...(args.region === undefined ? {} : { region: args.region }),
-      ...(args.table === undefined ? {} : { table: args.table }),
-    });
+    let result: ReturnType<typeof generate>;
+    try {
+      const paths = givenPaths(args.paths);
+      result = generate({ root: cwd, outDir, ...defaults, ...(paths ? { paths } : {}) });
+    } catch (error) {
+      // Paths that name no service write nothing: the files of the last generate stay as they were.
+      const code = await reportSourcePathsError(error, args.format, output, (diagnostics) => ({
+        files: [],
+        diagnostics,
+      }));
+      if (code === undefined) throw error;
+      return code;
+    }
+    const { diagnostics, files } = result;
     const failed = hasErrors(diagnostics);
     const changes = failed ? [] : fileChanges(before, files);
     if (args.format === 'json') {

@@ -3,8 +3,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildResult, build, type Message, type TsconfigRaw } from 'esbuild';
 import type { BundleInfo, Manifest } from '../emit/manifest.js';
+import { BundleError } from './bundle-error.js';
 import { bundledCoreCopies } from './core-version.js';
 import { esbuildTsconfig } from './tsconfig.js';
+import { assertGeneratedUpToDate } from './up-to-date.js';
 import { deterministicZip } from './zip.js';
 
 /** Options of {@link bundle}. */
@@ -39,21 +41,6 @@ export interface BundleResult {
   services: BundledService[];
 }
 
-/** Stable codes of {@link BundleError}. */
-export type BundleErrorCode = 'NO_MANIFEST' | 'UNKNOWN_SERVICE' | 'NO_HANDLER' | 'BUNDLE_FAILED';
-
-/** Why {@link bundle} could not bundle: `code` is stable, the message says what to do. */
-export class BundleError extends Error {
-  constructor(
-    readonly code: BundleErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
 // ESM output has no `require`, but CommonJS code inside the AWS SDK calls it for Node built-ins; without this
 // the bundle fails at import with `Dynamic require of "node:https" is not supported` (FIELD-NOTES "Bundling").
 // The import is aliased so it cannot collide with a `createRequire` of the bundled code.
@@ -73,7 +60,12 @@ const LAMBDA_TARGET = 'node22';
  * bytes }` as the service's `bundle` in the manifest, leaving the rest of the
  * manifest as it was. Run it after `generate`; deploy reads what it records.
  *
- * @throws BundleError `NO_MANIFEST` before `generate` has run, `UNKNOWN_SERVICE`
+ * First it checks the app as `durable-gen check` does and that `generated/`
+ * is what `generate` would write today: it never bundles code that fails the
+ * check, nor a handler its manifest no longer describes.
+ *
+ * @throws BundleError `NO_MANIFEST` before `generate` has run, `CHECK_FAILED`
+ *   (with the diagnostics) or `GENERATED_STALE` when the code changed since, `UNKNOWN_SERVICE`
  *   for a name the manifest does not have, `NO_HANDLER` when a generated
  *   handler is missing, `BUNDLE_FAILED` when esbuild fails or the bundle holds no
  *   (or two) `@durable/core`.
@@ -85,6 +77,7 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
   const manifestPath = path.join(generatedDir, 'manifest.json');
   const manifest = readManifest(manifestPath);
   const names = selectServices(manifest, options.services, manifestPath);
+  assertGeneratedUpToDate(root, display(root, generatedDir));
   const tsconfigRaw = readTsconfig(root);
 
   const services: BundledService[] = [];

@@ -42,10 +42,24 @@ export interface ManifestService {
   deployment: DeploymentInfo | null;
 }
 
+/**
+ * What `generate` was last given: commands that take no paths (`run`,
+ * `bundle`) and a `check` or `generate` run without options reuse it.
+ */
+export interface GenerateOptionsRecord {
+  /** Files, folders or globs, relative to the app. */
+  paths: string[];
+  account?: string;
+  region?: string;
+  table?: string;
+}
+
 /** `manifest.json`. */
 export interface Manifest {
   generatedBy: string;
   coreVersion: string;
+  /** Absent in manifests written before it was recorded. */
+  generateOptions?: GenerateOptionsRecord;
   services: Record<string, ManifestService>;
 }
 
