@@ -1,4 +1,17 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// An app of a user in apps/<name> is the user's own: none of the projects below include it. Vitest run in such an
+// app that has no config of its own finds this one, and would fail far from the cause (no test files, a missing
+// global setup); so the cause is named here.
+const appFolder = path.relative(path.dirname(fileURLToPath(import.meta.url)), process.cwd()).split(path.sep);
+if (appFolder[0] === 'apps' && appFolder[1] !== undefined && appFolder[1] !== 'sample') {
+  throw new Error(
+    `Vitest found the repository's config from apps/${appFolder[1]}, which has no vitest.config.ts of its own: ` +
+      'add one (README "Start your own app" shows it), or run the repository\'s tests from its root.',
+  );
+}
 
 // The tools run on Node 20 here; the SDK's notice that it will need Node 22 from 2027 is known (bundles
 // target nodejs22.x) and would otherwise bury the test output.

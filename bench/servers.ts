@@ -16,6 +16,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../packages/core/src/index.js';
+import { duePartition, operationSortKey, partitionKey } from '../packages/core/src/stores/dynamodb/keys.js';
 import {
   type LocalDynamoDb,
   localClient,
@@ -77,7 +78,8 @@ export async function warmUp(server: LocalDynamoDb, requests: number): Promise<v
 
 /** Request `i` of the warm-up: partitions of 20 items, each written, read, updated and queried. */
 async function warmUpRequest(client: DynamoDBClient, TableName: string, i: number): Promise<void> {
-  const key = { pk: { S: `warm-up#${Math.floor(i / 100)}` }, sk: { S: `op#${Math.floor(i / 5) % 20}` } };
+  const execution = { service: 'warm-up', executionId: String(Math.floor(i / 100)) };
+  const key = { pk: { S: partitionKey(execution) }, sk: { S: operationSortKey(String(Math.floor(i / 5) % 20)) } };
   const result = { S: 'result of a warm-up request'.padEnd(40, '.') };
   switch (i % 5) {
     case 0:
@@ -104,7 +106,7 @@ async function warmUpRequest(client: DynamoDBClient, TableName: string, i: numbe
           ExpressionAttributeValues: {
             ':done': { S: 'DONE' },
             ':succeeded': { S: 'SUCCEEDED' },
-            ':due': { S: 'warm-up#due' },
+            ':due': { S: duePartition('warm-up') },
             ':at': { N: String(i) },
           },
         }),

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutItemCommand, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../packages/core/src/index.js';
+import { operationSortKey, partitionKey } from '../packages/core/src/stores/dynamodb/keys.js';
 import { localClient, startDynalite } from '../test/support/dynamodb-servers.js';
 import { median } from './harness.js';
 
@@ -23,8 +24,8 @@ await DynamoDbStore.createTable(client, tableName);
 
 /** A record shaped like DynamoDbStore's step record, with a 40-byte result. */
 const item = (i: number): PutItemCommandInput['Item'] => ({
-  pk: { S: `bench#${randomUUID()}` },
-  sk: { S: 'op#1' },
+  pk: { S: partitionKey({ service: 'bench', executionId: randomUUID() }) },
+  sk: { S: operationSortKey('1') },
   position: { S: '1' },
   kind: { S: 'step' },
   name: { S: 'step' },

@@ -75,6 +75,11 @@ describe('durable-gen run', () => {
     const result = lastJsonLine(first.stdout) as { status: string; executionId: string; resumeAt: number };
     expect(result).toEqual({ status: 'SUSPENDED', executionId: 'o-3', resumeAt: expect.any(Number) });
     expect(result.resumeAt).toBeGreaterThan(Date.now() + 30_000);
+    // What resumes it: the sleep's end, and a run with the same id.
+    const wakes = new Date(result.resumeAt).toISOString();
+    expect(first.stdout).toMatch(
+      new RegExp(`^SUSPENDED after \\S+ \\S+, waiting for a timer: run again with --id o-3 after ${wakes}$`, 'm'),
+    );
     expect(first.code).toBe(0);
 
     // Without --input: a resume of the existing execution.
@@ -181,6 +186,60 @@ describe('durable-gen run', () => {
     expect(stderr).toContain("Its lease is held by invocation 'f2a1c3e4-lambda-invocation'.");
     expect(code).toBe(1);
     expect(stepsRun(app)).toEqual([]);
+  });
+
+  it('refuses to run code that fails the check (exit 1, nothing written); --force runs it, saying what it skips', async () => {
+    const app = copyFixture();
+    const source = path.join(app, 'src/orders.ts');
+    const original = 'const charged = await this.charge(order.items, order.decline === true);';
+    expect(readFileSync(source, 'utf8')).toContain(original);
+    // A draw the journal does not record: a replay could charge another amount.
+    writeFileSync(
+      source,
+      readFileSync(source, 'utf8').replace(
+        original,
+        'const charged = await this.charge(order.items + Math.floor(Math.random()), order.decline === true);',
+      ),
+    );
+    const args = ['run', PLACE, '--input', JSON.stringify({ id: 'o-9', items: 1 }), '--id', 'o-9'];
+
+    const refused = await runCli(args, app);
+    expect(refused.stdout).toMatch(/^src\/orders\.ts:\d+:\d+ {2}error nondeterministic-random {2}Math\.random\(\)/m);
+    expect(refused.stderr).toContain('1 error in the services: not running OrderService.place.');
+    expect(refused.stderr).toContain('or pass --force to run anyway');
+    expect(refused.code).toBe(1);
+    expect(stepsRun(app)).toEqual([]);
+    expect(existsSync(path.join(app, '.durable'))).toBe(false);
+
+    const forced = await runCli([...args, '--force'], app);
+    expect(forced.stderr).toMatch(/^src\/orders\.ts:\d+:\d+ {2}error nondeterministic-random /m);
+    expect(forced.stderr).toContain(
+      '1 error in the services: nondeterministic-random; running anyway because of --force',
+    );
+    expect(forced.stdout).not.toContain('nondeterministic-random');
+    expect(lastJsonLine(forced.stdout)).toMatchObject({ status: 'SUCCEEDED', executionId: 'o-9' });
+    expect(forced.code).toBe(0);
+  });
+
+  it('refuses an id taken by an execution with another input, as one error and before anything else', async () => {
+    const app = copyFixture();
+    const first = await runCli(
+      ['run', PLACE, '--input', JSON.stringify({ id: 'o-10', items: 1 }), '--id', 'o-10'],
+      app,
+    );
+    expect(first.code).toBe(0);
+
+    const other = await runCli(
+      ['run', PLACE, '--input', JSON.stringify({ id: 'o-10', items: 2 }), '--id', 'o-10'],
+      app,
+    );
+    expect(other.stdout).toBe('');
+    expect(other.stderr.trim()).toBe(
+      "error  Execution id 'o-10' is taken by an execution (SUCCEEDED) with another input: choose a new --id, " +
+        'or drop --input to resume or read that execution.',
+    );
+    expect(other.code).toBe(1);
+    expect(stepsRun(app)).toEqual(['reserve', 'confirm', 'charge', 'print']);
   });
 
   it('refuses an app whose tsconfig lacks experimentalDecorators, before running anything', async () => {

@@ -1,6 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import { DynamoDbStore, deserialize, isDurableError, type OperationRecord } from '../../packages/core/src/index.js';
+import { META_SORT_KEY, operationSortKey, partitionKey } from '../../packages/core/src/stores/dynamodb/keys.js';
 import { LEDGER_SERVICE, LEDGER_STEPS, type LedgerOutput, semanticsOf } from './ledger-service.js';
 
 /**
@@ -20,7 +21,7 @@ async function partitionItems(client: DynamoDBClient, table: string, executionId
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `${LEDGER_SERVICE}#${executionId}` } },
+        ExpressionAttributeValues: { ':pk': { S: partitionKey({ service: LEDGER_SERVICE, executionId }) } },
         ConsistentRead: true,
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       }),
@@ -67,7 +68,7 @@ export async function expectFinishedJournal(
   const where = `journal of ${executionId}`;
   const items = await partitionItems(client, table, executionId);
   const sortKeys = items.map((item) => item.sk?.S ?? '').sort();
-  expect(sortKeys, where).toEqual(['#meta', ...positions(LEDGER_STEPS).map((p) => `op#${p}`)].sort());
+  expect(sortKeys, where).toEqual([META_SORT_KEY, ...positions(LEDGER_STEPS).map(operationSortKey)].sort());
   const store = new DynamoDbStore({ client, tableName: table });
   const key = { service: LEDGER_SERVICE, executionId };
   const record = await store.getExecution(key);
@@ -75,7 +76,7 @@ export async function expectFinishedJournal(
   expect(record?.leaseOwner, where).toBeUndefined();
   expect(record?.resumeAt, where).toBeUndefined();
   expect(deserialize(record?.output ?? 'null'), where).toEqual(output);
-  const meta = items.find((item) => item.sk?.S === '#meta');
+  const meta = items.find((item) => item.sk?.S === META_SORT_KEY);
   expect(meta?.duePk, `${where}: a finished execution left in the sweeper's index`).toBeUndefined();
 
   const journal = await store.loadJournal(key);
@@ -124,7 +125,7 @@ export async function expectConsistentPrefix(
   while (recorded < journal.length && journal[recorded]?.position === String(recorded + 1)) recorded += 1;
   const prefix = journal.slice(0, recorded);
   const pastGap = journal.slice(recorded);
-  expect(sortKeysOf(items), where).toEqual(['#meta', ...journal.map((r) => `op#${r.position}`)].sort());
+  expect(sortKeysOf(items), where).toEqual([META_SORT_KEY, ...journal.map((r) => operationSortKey(r.position))].sort());
   prefix.forEach((op, i) => {
     expectRecordedStep(op, `${where}, position ${op.position}`, i === recorded - 1);
   });

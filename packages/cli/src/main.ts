@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { ExitCode, UsageError } from './cli-error.js';
 import { type CommandContext, toYargsCommand } from './command.js';
 import { bundleCommand } from './commands/bundle.js';
+import { callbacksCommand } from './commands/callbacks.js';
 import { checkCommand } from './commands/check.js';
 import { executionsCommand } from './commands/executions.js';
 import { generateCommand } from './commands/generate.js';
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .command(toYargsCommand(bundleCommand, context))
     .command(toYargsCommand(runCommand, context))
     .command(toYargsCommand(executionsCommand, context))
+    .command(toYargsCommand(callbacksCommand, context))
     .demandCommand(1, 'Name a command.')
     .recommendCommands()
     .strict()

@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
-import type { AppRuntime } from './local/app-runtime.js';
+import type { CommandContext } from './command.js';
+import { type AppRuntime, loadAppRuntime } from './local/app-runtime.js';
 import { EMBEDDED_FOLDER, EMBEDDED_TABLE, type OpenStore, openEmbeddedStore } from './local/embedded-store.js';
 
-/** Where `executions` reads: the app's embedded store, or a DynamoDB table. */
+/** Where `executions` and `callbacks` read: the app's embedded store, or a DynamoDB table. */
 export interface StoreOptions {
   table?: string;
   endpoint?: string;
@@ -37,7 +38,7 @@ export async function openStore(
   options: StoreOptions,
   command: string,
 ): Promise<OpenStore | undefined> {
-  if (options.table === undefined && options.endpoint === undefined) {
+  if (!isTableStore(options)) {
     return openEmbeddedStore(runtime, root, { create: false, command });
   }
   const tableName = options.table ?? EMBEDDED_TABLE;
@@ -52,6 +53,36 @@ export async function openStore(
     description: `table ${tableName}${options.endpoint === undefined ? '' : ` at ${options.endpoint}`}`,
     close: async () => client.destroy(),
   };
+}
+
+/**
+ * Opens the store the options name, runs `use`, and closes it again whatever
+ * happens: for commands that read or write a store without running the
+ * app's code. An app where nothing ran yet has no embedded store: `use` gets
+ * undefined rather than a store created just to be read.
+ */
+export async function withOpenStore<T>(
+  context: CommandContext,
+  options: StoreOptions,
+  command: string,
+  use: (opened: OpenStore | undefined, runtime: AppRuntime) => Promise<T>,
+): Promise<T> {
+  const runtime = await loadAppRuntime(context.cwd, { tsconfig: false });
+  try {
+    const opened = await openStore(runtime, context.cwd, options, command);
+    try {
+      return await use(opened, runtime);
+    } finally {
+      await opened?.close();
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** True when the options name a DynamoDB table rather than the app's embedded store. */
+export function isTableStore(options: StoreOptions): boolean {
+  return options.table !== undefined || options.endpoint !== undefined;
 }
 
 function localDefaults(region: string | undefined): {

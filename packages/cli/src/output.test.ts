@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { alignColumns, formatBytes, formatDuration, jsonLine, paletteFor, truncate, visibleWidth } from './output.js';
+import {
+  alignColumns,
+  fixedColumns,
+  formatBytes,
+  formatDuration,
+  jsonLine,
+  paletteFor,
+  truncate,
+  visibleWidth,
+} from './output.js';
 
 describe('output', () => {
   it('aligns columns two spaces apart, right-aligns the ones asked, and pads no last column', () => {
@@ -13,6 +22,15 @@ describe('output', () => {
       ),
     ).toEqual(['orders    dist/orders.zip    158.7 kB', 'receipts  dist/receipts.zip       9 B']);
     expect(alignColumns([['a', 'b'], ['long']])).toEqual(['a     b', 'long']);
+  });
+
+  it('keeps fixed-width columns two spaces apart when a cell is wider than its column', () => {
+    expect(fixedColumns(['1', 'step', 'reserve', 'executed'], [4, 8, 12])).toBe(
+      '1     step      reserve       executed',
+    );
+    expect(fixedColumns(['5.1.1', 'callback', 'warehouse-pick', 'waiting'], [4, 8, 12])).toBe(
+      '5.1.1  callback  warehouse-pick  waiting',
+    );
   });
 
   it('measures width without colour codes', () => {

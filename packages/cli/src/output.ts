@@ -112,6 +112,19 @@ export function alignColumns(rows: readonly (readonly string[])[], right: readon
   );
 }
 
+/**
+ * One line of cells padded to fixed widths, for lines printed one at a time
+ * (a run's progress) where {@link alignColumns} cannot see every row first.
+ * Columns are at least two spaces apart however long a cell is, so a long
+ * value pushes the rest of its line right instead of running into it. The
+ * last cell is not padded.
+ */
+export function fixedColumns(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((cell, index) => (index === cells.length - 1 ? cell : `${padEnd(cell, widths[index] ?? 0)}  `))
+    .join('');
+}
+
 /** A size for people: `812 B`, `14.2 kB`, `1.3 MB` (powers of 1000, as file managers show them). */
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;

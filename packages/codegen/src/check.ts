@@ -7,6 +7,7 @@ import { type PlacementDefaults, resolvePlacements, type ServicePlacements } fro
 import { normalizeOutDir, readPreviousManifest } from './manifest/previous-manifest.js';
 import type { AppModel } from './model.js';
 import { scan } from './scanner/scan.js';
+import { SourcePathsError } from './sources/source-paths.js';
 
 /** Where the services are looked for when neither the command line nor a previous generate names paths. */
 export const DEFAULT_SOURCE_PATHS: readonly string[] = ['src'];
@@ -62,12 +63,16 @@ export function check(options: CheckOptions): CheckResult {
     ...pick(recorded),
     ...pick(options),
   };
-  const scanned = scan({
-    root,
-    paths,
-    ...(defaults.account === undefined ? {} : { account: defaults.account }),
-    ...(defaults.region === undefined ? {} : { region: defaults.region }),
-  });
+  const scanned = withDefaultPathsHint(
+    () =>
+      scan({
+        root,
+        paths,
+        ...(defaults.account === undefined ? {} : { account: defaults.account }),
+        ...(defaults.region === undefined ? {} : { region: defaults.region }),
+      }),
+    paths === DEFAULT_SOURCE_PATHS,
+  );
   diagnostics.push(...scanned.diagnostics, ...lint(scanned.project, scanned.model));
   const placements = resolvePlacements(scanned.model.services, defaults);
   diagnostics.push(...checkRecordedDeployments(previous, placements, outDir));
@@ -79,6 +84,20 @@ export function check(options: CheckOptions): CheckResult {
     previous,
     placements,
   };
+}
+
+/** When the paths were not given, says so: "'src' matches nothing" alone would puzzle whoever named none. */
+function withDefaultPathsHint<T>(run: () => T, defaulted: boolean): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!defaulted || !(error instanceof SourcePathsError)) throw error;
+    throw new SourcePathsError(
+      error.code,
+      `No paths given and no manifest of a previous generate, so src/ was searched: ${error.message}`,
+      error.searched,
+    );
+  }
 }
 
 /**

@@ -83,10 +83,14 @@ export function generate(options: GenerateOptions): GenerateResult {
     },
     services: {},
   };
+  // The app's own handler options, imported by every generated handler when the file exists.
+  const configFile = findHandlerConfig(root);
   const files = new Map<string, string>();
+  const entries = new Map<string, ManifestService>();
   for (const service of services) {
     const placement = placements.byService.get(service.name)!;
     const entry = manifestEntry(service, placement, coreVersion, previous?.services[service.name]);
+    entries.set(service.name, entry);
     const targets = entry.invokes.map((name) => {
       const deployment = usableDeployment(previous, name, placement.account);
       return {
@@ -94,17 +98,25 @@ export function generate(options: GenerateOptions): GenerateResult {
         ...(deployment === undefined ? {} : { publishedVersion: deployment.publishedVersion }),
       };
     });
-    const handlerOptions = { outDir, coreVersion, table: placement.table, configFile: findHandlerConfig(root) };
-    const serviceFiles = new Map([
-      [`${outDir}/handlers/${service.name}.ts`, emitHandler(service, handlerOptions)],
-      [
-        `${outDir}/clients/${service.name}.ts`,
-        emitClient(service, outDir, usableDeployment(previous, service.name, placement.account)?.qualifiedArn),
-      ],
-      [`${outDir}/iam/${service.name}.json`, `${JSON.stringify(emitPolicy(service, placement, targets), null, 2)}\n`],
-    ]);
-    manifest.services[service.name] = withoutStaleBundle(entry, previous?.services[service.name], root, serviceFiles);
-    for (const [file, content] of serviceFiles) files.set(file, content);
+    const deployment = usableDeployment(previous, service.name, placement.account);
+    files.set(
+      `${outDir}/handlers/${service.name}.ts`,
+      emitHandler(service, { outDir, coreVersion, table: placement.table, configFile }),
+    );
+    files.set(`${outDir}/clients/${service.name}.ts`, emitClient(service, outDir, deployment?.qualifiedArn));
+    files.set(
+      `${outDir}/iam/${service.name}.json`,
+      `${JSON.stringify(emitPolicy(service, placement, targets), null, 2)}\n`,
+    );
+  }
+  for (const [name, entry] of entries) {
+    // What goes into the service's zip: its handler and the stubs of the services it calls (IAM does not).
+    const bundled = [
+      `${outDir}/handlers/${name}.ts`,
+      ...entry.invokes.map((target) => `${outDir}/clients/${target}.ts`),
+    ];
+    const inputs = new Map(bundled.map((file) => [file, files.get(file) ?? '']));
+    manifest.services[name] = withoutStaleBundle(entry, previous?.services[name], root, inputs);
   }
   files.set(`${outDir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -130,9 +142,9 @@ function placementOption<K extends 'account' | 'region' | 'table'>(
 
 /**
  * The entry with its bundle record dropped when the bundle no longer matches
- * what is generated: a changed manifest entry (steps, placement, invokes) or a
- * changed handler, stub or policy. A zip built before must be built again
- * before anyone deploys it as this code.
+ * what is generated: a changed manifest entry (steps, placement, invokes), or
+ * a changed handler or stub that the zip holds. A zip built before must be
+ * built again before anyone deploys it as this code.
  */
 function withoutStaleBundle(
   entry: ManifestService,

@@ -24,12 +24,12 @@ export type {
   ManifestService,
   ManifestWorkflow,
 } from './emit/manifest.js';
-export { DEFAULT_OUT_DIR, normalizeOutDir, readPreviousManifest } from './manifest/previous-manifest.js';
-export type { PlacementDefaults, ServicePlacements } from './manifest/placements.js';
 export { arnEnvName, clientName, functionNameOf } from './emit/names.js';
 export { DEFAULT_TABLE, type GenerateOptions, type GenerateResult, generate } from './generate.js';
 export { lint } from './lint/lint.js';
 export { RULES, type RuleCode, type RuleInfo } from './lint/rules.js';
+export type { PlacementDefaults, ServicePlacements } from './manifest/placements.js';
+export { DEFAULT_OUT_DIR, normalizeOutDir, readPreviousManifest } from './manifest/previous-manifest.js';
 export type { AppModel, InvokeModel, ServiceModel, SourceLocation, StepModel, WorkflowModel } from './model.js';
 export { type ScanOptions, type ScanResult, scan } from './scanner/scan.js';
 export {

@@ -1,3 +1,5 @@
+import type { Backend, RetryPolicy, StepSemantics } from '@durable/core';
+
 /**
  * What the scanner finds in an app: its durable services as the emitters and
  * the lint rules need them. Paths are relative to the app's root, with `/`.
@@ -28,7 +30,7 @@ export interface ServiceModel {
   account?: string;
   region?: string;
   functionName?: string;
-  backend?: 'dynamodb' | 'lambda-durable';
+  backend?: Backend;
   table?: string;
   workflows: WorkflowModel[];
   steps: StepModel[];
@@ -49,14 +51,8 @@ export interface StepModel {
   name: string;
   method: string;
   location: SourceLocation;
-  semantics: 'at-least-once' | 'at-most-once';
-  retry?: {
-    maxAttempts?: number;
-    initialDelayMs?: number;
-    backoffRate?: number;
-    maxDelayMs?: number;
-    jitter?: 'none' | 'full' | 'equal';
-  };
+  semantics: StepSemantics;
+  retry?: RetryPolicy;
   timeoutMs?: number;
 }
 

@@ -9,8 +9,10 @@
  *
  * @example
  * ```ts
+ * import { createHandler, type DurableContext, DurableService, Step, Workflow } from '@durable/core';
+ *
  * @DurableService({ name: 'orders' })
- * class OrderService {
+ * export class OrderService {
  *   @Workflow() async place(ctx: DurableContext, order: Order) {
  *     const receipt = await this.charge(order);
  *     await ctx.sleep('settle', { minutes: 5 });
@@ -18,8 +20,14 @@
  *   }
  *   @Step({ semantics: 'at-most-once' }) async charge(order: Order) { ... }
  * }
- * export const handler = createHandler(OrderService, { store: new MemoryStore() });
+ *
+ * // The Lambda entry point (`durable-gen generate` writes it): the journal is the DynamoDB
+ * // table that DURABLE_TABLE or @DurableService({ table }) names.
+ * export const handler = createHandler(OrderService);
  * ```
+ *
+ * In a test the journal may live in memory, where nothing outlives the
+ * process: `createHandler(OrderService, { store: new MemoryStore() })`.
  *
  * @packageDocumentation
  */
@@ -28,7 +36,13 @@ export type { Scope } from './context/active-scope.js';
 export type { CallbackOptions, DurableContext, MapOptions } from './context/durable-context.js';
 export type { Duration } from './context/duration.js';
 export { jsonLogger, type Logger } from './context/logger.js';
-export { RETRY_OPTION_NAMES, STEP_OPTION_NAMES } from './context/step-options.js';
+export {
+  type OptionProblem,
+  RETRY_OPTION_NAMES,
+  STEP_OPTION_NAMES,
+  stepOptionProblems,
+  unknownOptionProblems,
+} from './context/step-options.js';
 export { DurableService } from './decorators/durable-service.js';
 export {
   type Backend,
@@ -47,6 +61,17 @@ export {
   type WorkflowDefinition,
   type WorkflowOptions,
 } from './decorators/metadata.js';
+export {
+  ACCOUNT_ID_PATTERN,
+  BACKENDS,
+  duplicateNameProblems,
+  kebabCase,
+  REGION_PATTERN,
+  SERVICE_NAME_PATTERN,
+  serviceNameOf,
+  serviceOptionProblems,
+  workflowOptionProblems,
+} from './decorators/options.js';
 export { Step } from './decorators/step.js';
 export { Workflow } from './decorators/workflow.js';
 export {
@@ -54,6 +79,8 @@ export {
   type CallbackCompletionOptions,
   completeCallback,
   failCallback,
+  type PendingCallback,
+  pendingCallbacks,
 } from './engine/callbacks.js';
 export type { ExecutionResult } from './engine/invocation.js';
 export type { ExecutionObserver, OperationEvent } from './engine/observer.js';
@@ -96,11 +123,33 @@ export {
   type HandlerOptions,
   type ServiceClass,
 } from './handler/create-handler.js';
+export {
+  configuredHandlerOptions,
+  DEPLOYED_HANDLER_OPTION_NAMES,
+  type DeployedHandlerOptions,
+  DURABLE_CONFIG_FILE,
+  type DurableConfig,
+  defineDurableConfig,
+} from './handler/durable-config.js';
 export { type ExecutionRequest, MAX_EXTERNAL_ID_LENGTH, parseEvent } from './handler/events.js';
 export { InProcessInvoker, type InProcessInvokerOptions } from './handler/in-process-invoker.js';
 export type { LambdaContext } from './handler/lambda-context.js';
+export { UnpinnedInvocationError } from './handler/pinned-invocation.js';
+export {
+  type FunctionNameProblem,
+  type FunctionPlacement,
+  functionNameProblem,
+  lambdaFunctionName,
+} from './invoke/function-name.js';
 export type { InvokeOutcome, InvokeRequest, Invoker, InvokeTarget } from './invoke/invoker.js';
-export { type LambdaArn, parseLambdaArn, type TargetArnProblem, targetArnProblem } from './invoke/lambda-arn.js';
+export {
+  type CallerPlacement,
+  LAMBDA_FUNCTION_NAME,
+  type LambdaArn,
+  parseLambdaArn,
+  type TargetArnProblem,
+  targetArnProblem,
+} from './invoke/lambda-arn.js';
 export { type ChildInvokeAnswer, type ChildInvokeEvent, INVOKE_UNAVAILABLE } from './invoke/protocol.js';
 export type {
   ExecutionKey,
@@ -124,7 +173,8 @@ export type {
   ResumableQuery,
 } from './stores/checkpoint-store.js';
 export { DynamoDbStore, type DynamoDbStoreOptions } from './stores/dynamodb/dynamodb-store.js';
-export { type CreatedTable, RESUMABLE_INDEX } from './stores/dynamodb/table.js';
+export { leadingKeyPattern } from './stores/dynamodb/keys.js';
+export { type CreatedTable, DEFAULT_TABLE, RESUMABLE_INDEX } from './stores/dynamodb/table.js';
 export { MemoryStore } from './stores/memory-store.js';
 export { claimDecision, comparePositions, isFinished } from './stores/store-rules.js';
 export { assertCoreVersion, CORE_VERSION } from './version.js';

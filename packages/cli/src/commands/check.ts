@@ -43,7 +43,7 @@ export const checkCommand: Command<CheckArgs> = {
     let result: ReturnType<typeof check>;
     try {
       const paths = givenPaths(args.paths);
-      result = check({ root: cwd, outDir: args.out, ...placementDefaults(args), ...(paths ? { paths } : {}) });
+      result = check({ root: cwd, outDir: args.out, ...(await placementDefaults(args)), ...(paths ? { paths } : {}) });
     } catch (error) {
       const code = await reportSourcePathsError(error, args.format, output);
       if (code === undefined) throw error;

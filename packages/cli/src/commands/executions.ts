@@ -1,9 +1,10 @@
-import type { CheckpointStore, ExecutionRecord, OperationRecord } from '@durable/core';
+import type { CheckpointStore, ExecutionRecord, OperationRecord, PendingCallback } from '@durable/core';
 import type { Argv } from 'yargs';
-import { CliError, ExitCode, UsageError } from '../cli-error.js';
+import { CliError, ExitCode } from '../cli-error.js';
 import { type Command, type CommandContext, toYargsCommand } from '../command.js';
-import { type AppRuntime, loadAppRuntime } from '../local/app-runtime.js';
-import { openStore, type StoreOptions, withStoreOptions } from '../open-store.js';
+import { findExecution } from '../find-execution.js';
+import type { AppRuntime } from '../local/app-runtime.js';
+import { type StoreOptions, withOpenStore, withStoreOptions } from '../open-store.js';
 import { alignColumns, FORMATS, type Format, jsonLine, type Output, plural, truncate } from '../output.js';
 
 interface ListArgs extends StoreOptions {
@@ -24,8 +25,9 @@ export type PublicExecution = Omit<ExecutionRecord, 'secret'>;
 
 /**
  * What `executions export` prints: the execution's record and its whole
- * journal, raw (values stay serialized, as the store keeps them), so that
- * `replay --history` can run new code against exactly what was recorded.
+ * journal, raw (values stay serialized, as the store keeps them): a complete,
+ * versioned copy of what was recorded, to keep with a bug report, compare
+ * between runs, or read with any JSON tool.
  */
 export interface ExecutionExport {
   format: 'durable-execution';
@@ -73,19 +75,21 @@ const showCommand: Command<ShowArgs> = {
       const store = requireStore(found, args.id);
       const execution = await findExecution(store, args.id, args.service);
       const journal = await store.loadJournal(execution);
+      const callbacks = runtime.core.pendingCallbacks(execution, journal);
       if (args.format === 'json') {
-        context.output.json({ execution: withoutSecret(execution), journal });
+        context.output.json({ execution: withoutSecret(execution), journal, pendingCallbacks: callbacks });
       } else {
         printExecution(execution, journal, runtime, context.output);
+        printPendingCallbacks(callbacks, context.output);
       }
       return ExitCode.ok;
     }),
 };
 
-/** `durable-gen executions export ID`: the raw record and journal as JSON, for `replay --history`. */
+/** `durable-gen executions export ID`: the raw record and journal as JSON, as the store keeps them. */
 const exportCommand: Command<ShowArgs> = {
   command: 'export <id>',
-  describe: 'Print the raw JSON of an execution and its journal (for replay --history)',
+  describe: 'Print the raw JSON of an execution and its journal, values serialized as stored (to keep or compare)',
   builder: (yargs) => withStoreOptions(withExecutionOptions(yargs, 'json')),
   run: (args, context) =>
     withStore(context, args, 'executions export', async (found) => {
@@ -131,28 +135,14 @@ function withExecutionOptions(yargs: Argv, format: Format = 'text'): Argv<object
     });
 }
 
-/**
- * Opens the store the options name, runs `use`, and closes it again whatever
- * happens. An app where nothing ran yet has no embedded store: `use` gets
- * undefined rather than a store created just to be read.
- */
-async function withStore(
+/** {@link withOpenStore}, handing `use` the store alone. */
+function withStore(
   context: CommandContext,
   options: StoreOptions,
   command: string,
   use: (store: CheckpointStore | undefined, runtime: AppRuntime) => Promise<ExitCode>,
 ): Promise<ExitCode> {
-  const runtime = await loadAppRuntime(context.cwd, { tsconfig: false });
-  try {
-    const opened = await openStore(runtime, context.cwd, options, command);
-    try {
-      return await use(opened?.store, runtime);
-    } finally {
-      await opened?.close();
-    }
-  } finally {
-    await runtime.close();
-  }
+  return withOpenStore(context, options, command, (opened, runtime) => use(opened?.store, runtime));
 }
 
 function requireStore(store: CheckpointStore | undefined, executionId: string): CheckpointStore {
@@ -160,34 +150,6 @@ function requireStore(store: CheckpointStore | undefined, executionId: string): 
     throw new CliError(`No execution '${executionId}': nothing has run in this folder yet (it has no .durable/).`);
   }
   return store;
-}
-
-/** The execution with this id: of `service` when given, else of whichever service has one (only one may). */
-async function findExecution(
-  store: CheckpointStore,
-  executionId: string,
-  service: string | undefined,
-): Promise<ExecutionRecord> {
-  if (service !== undefined) {
-    const record = await store.getExecution({ service, executionId });
-    if (record === undefined) throw new CliError(`No execution '${executionId}' of service '${service}'.`);
-    return record;
-  }
-  const matches: ExecutionRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listExecutions({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
-    matches.push(...page.executions.filter((e) => e.executionId === executionId));
-    cursor = page.cursor;
-  } while (cursor !== undefined);
-  if (matches.length === 0) throw new CliError(`No execution '${executionId}'.`);
-  if (matches.length > 1) {
-    throw new UsageError(
-      `${matches.length} services have an execution '${executionId}' (${matches.map((m) => m.service).join(', ')}): ` +
-        'name one with --service.',
-    );
-  }
-  return matches[0]!;
 }
 
 function withoutSecret(record: ExecutionRecord): PublicExecution {
@@ -251,33 +213,66 @@ function printExecution(
     output.line('no operations recorded');
     return;
   }
+  const now = Date.now();
   const rows = [
     ['POS', 'KIND', 'NAME', 'STATUS', 'ATTEMPT', 'TIME', 'DETAIL'].map((title) => dim(title)),
     ...journal.map((op) => [
       op.position,
       op.kind,
       op.name,
-      paintStatus(op.status, output),
+      paintStatus(shownStatus(op, now), output),
       String(op.attempt),
       new Date(op.updatedAt).toISOString(),
-      dim(operationDetail(op, runtime)),
+      dim(operationDetail(op, runtime, now)),
     ]),
   ];
   for (const line of alignColumns(rows, [4])) output.line(line.trimEnd());
 }
 
+/**
+ * The status people read: a sleep's record stays STARTED for good (its wake
+ * time, not a second write, says when it is over), so one whose wake time has
+ * passed shows as SUCCEEDED. `--format json` keeps the record as stored.
+ */
+function shownStatus(op: OperationRecord, now: number): string {
+  return isSleepOver(op, now) ? 'SUCCEEDED' : op.status;
+}
+
+function isSleepOver(op: OperationRecord, now: number): boolean {
+  return op.kind === 'sleep' && op.status === 'STARTED' && op.wakeAt !== undefined && op.wakeAt <= now;
+}
+
 /** What a record's status alone does not say: when a sleep wakes, when a retry comes, what failed. */
-function operationDetail(op: OperationRecord, runtime: AppRuntime): string {
+function operationDetail(op: OperationRecord, runtime: AppRuntime, now: number): string {
   const at = (label: string, epochMs: number | undefined) =>
     epochMs === undefined ? '' : `${label} ${new Date(epochMs).toISOString()}`;
   const details = [
-    // A sleep stays STARTED: its wake time, not a second write, says when it is over.
-    op.kind === 'sleep' ? at('wakes', op.wakeAt) : '',
+    op.kind === 'sleep' ? at(isSleepOver(op, now) ? 'woke' : 'wakes', op.wakeAt) : '',
     op.status === 'RETRYING' ? at('retries', op.retryAt) : '',
     op.kind === 'callback' && op.status === 'STARTED' ? at('times out', op.timeoutAt) : '',
     op.error === undefined ? '' : errorPreview(op.error, runtime),
   ];
   return details.filter((detail) => detail !== '').join('  ');
+}
+
+/** The callbacks the execution waits for, each with the token that completes it. */
+function printPendingCallbacks(callbacks: readonly PendingCallback[], output: Output): void {
+  if (callbacks.length === 0) return;
+  const { dim } = output.stdout;
+  output.line();
+  output.line(
+    `waiting for ${plural(callbacks.length, 'callback')}: durable-gen callbacks complete TOKEN --result JSON`,
+  );
+  const rows = [
+    ['POS', 'NAME', 'SINCE', 'TOKEN'].map((title) => dim(title)),
+    ...callbacks.map((callback) => [
+      callback.position,
+      callback.name,
+      new Date(callback.since).toISOString(),
+      callback.token,
+    ]),
+  ];
+  for (const line of alignColumns(rows)) output.line(line);
 }
 
 function paintStatus(status: string, output: Output): string {

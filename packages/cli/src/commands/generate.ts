@@ -41,7 +41,7 @@ export const generateCommand: Command<GenerateArgs> = {
       .example('$0 generate', 'again, with the paths and options the manifest recorded'),
   run: async (args, { output, cwd }) => {
     const outDir = outputFolder(cwd, args.out);
-    const defaults = placementDefaults(args);
+    const defaults = await placementDefaults(args);
     const before = readGenerated(cwd, outDir);
     // Loaded here, not at startup: ts-morph is heavy and most commands do not need it.
     const { generate, hasErrors } = await import('@durable/codegen');

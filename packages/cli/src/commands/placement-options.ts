@@ -9,9 +9,6 @@ export interface PlacementArgs {
   table?: string;
 }
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /** Adds the placement options, which `generate` and `check` share so that both report the same findings. */
 export function withPlacementOptions<T>(yargs: Argv<T>): Argv<T & PlacementArgs> {
   return yargs
@@ -25,17 +22,20 @@ export function withPlacementOptions<T>(yargs: Argv<T>): Argv<T & PlacementArgs>
     })
     .option('table', {
       type: 'string',
-      describe: 'Checkpoint table of services whose decorator names none (default durable-executions)',
+      describe:
+        "Checkpoint table of services whose decorator names none (default: what the last generate recorded, else @durable/core's DEFAULT_TABLE)",
     })
     .group(['account', 'region', 'table'], 'Placement:') as Argv<T & PlacementArgs>;
 }
 
-/** The placement options that were given, checked: a malformed account or region is a usage error. */
-export function placementDefaults(args: PlacementArgs): PlacementDefaults {
-  if (args.account !== undefined && !ACCOUNT.test(args.account)) {
+/** The placement options that were given, checked by core's rules: a malformed account or region is a usage error. */
+export async function placementDefaults(args: PlacementArgs): Promise<PlacementDefaults> {
+  // Loaded here, not at startup: @durable/core brings the AWS SDK, which most commands never need.
+  const { ACCOUNT_ID_PATTERN, REGION_PATTERN } = await import('@durable/core');
+  if (args.account !== undefined && !ACCOUNT_ID_PATTERN.test(args.account)) {
     throw new UsageError(`--account must be a 12-digit AWS account id, not '${args.account}'.`);
   }
-  if (args.region !== undefined && !REGION.test(args.region)) {
+  if (args.region !== undefined && !REGION_PATTERN.test(args.region)) {
     throw new UsageError(`--region must be an AWS region such as eu-west-1, not '${args.region}'.`);
   }
   if (args.table !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(args.table)) {

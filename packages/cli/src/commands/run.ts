@@ -1,31 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ServiceModel, WorkflowModel } from '@durable/codegen';
-import type { CheckpointStore, ExecutionKey, ExecutionRecord, ExecutionResult } from '@durable/core';
-import { CliError, ExitCode, UsageError } from '../cli-error.js';
-import { type Command, describeError } from '../command.js';
-import { type AppRuntime, loadAppRuntime } from '../local/app-runtime.js';
+import { UsageError } from '../cli-error.js';
+import type { Command } from '../command.js';
 import { requireLegacyDecorators } from '../local/app-tsconfig.js';
-import { type OpenStore, openEmbeddedStore } from '../local/embedded-store.js';
-import { loadServices } from '../local/load-services.js';
-import { isDeadLocalOwner, localOwner, parseLocalOwner } from '../local/local-owner.js';
-import { progressLogger, progressObserver } from '../local/progress.js';
-import { formatDuration, jsonLine, type Output } from '../output.js';
-import { DEFAULT_SOURCES } from './sources.js';
+import { checkServices, gateOnCheck } from '../local/check-gate.js';
+import { withLocalApp } from '../local/local-app.js';
+import { DEFAULT_MAX_WAIT_MS, requireMaxWait, runExecution } from '../local/local-run.js';
 
 interface RunArgs {
   target: string;
   input?: string;
   inputFile?: string;
   id?: string;
-  paths: string[];
+  paths?: string[];
   maxWait: number;
+  force: boolean;
 }
-
-/** Waits (sleeps, retry delays) longer than this suspend a local run by default, as they would suspend a Lambda. */
-const DEFAULT_MAX_WAIT_MS = 10_000;
 
 /**
  * `durable-gen run Class.workflow --input JSON --id ID`, in the app's folder,
@@ -34,6 +26,8 @@ const DEFAULT_MAX_WAIT_MS = 10_000;
  * Prints a line per operation and the result JSON as the last line of
  * stdout. The same id resumes the execution, or answers from the journal
  * once it has finished; the lease of a run that died is taken over.
+ * Nothing runs while `durable-gen check` finds errors in the services,
+ * unless `--force` says to (and then it is said what is passed over).
  */
 export const runCommand: Command<RunArgs> = {
   command: 'run <target>',
@@ -48,99 +42,47 @@ export const runCommand: Command<RunArgs> = {
       .option('paths', {
         type: 'string',
         array: true,
-        default: DEFAULT_SOURCES,
-        describe: 'Where the services are, relative to the app folder',
+        describe:
+          'Files, folders or globs holding the services, relative to the app folder ' +
+          '(default: the paths the last generate was given, else src)',
       })
       .option('max-wait', {
         type: 'number',
         default: DEFAULT_MAX_WAIT_MS,
         describe: 'Longer sleeps and retry delays (ms) suspend the run; run again with the same --id later',
       })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Run even when durable-gen check finds errors in the services (they are listed on stderr)',
+      })
       .example('$0 run OrderService.place --input \'{"id":"o-1"}\' --id o-1', 'run, or resume, execution o-1'),
   run: async (args, { output, cwd }) => {
     const [className, workflowName] = parseTarget(args.target);
     const input = readInput(args, cwd);
-    if (!(Number.isFinite(args.maxWait) && args.maxWait >= 0)) {
-      throw new UsageError('--max-wait must be a number of milliseconds >= 0.');
-    }
+    requireMaxWait(args.maxWait);
     const tsconfig = requireLegacyDecorators(cwd);
-    // Loaded here, not at startup: ts-morph is heavy and most commands do not need it.
-    const { scan, hasErrors } = await import('@durable/codegen');
-    const { model, diagnostics } = scan({ root: cwd, paths: args.paths });
-    const service = findService(model.services, className, args.paths);
+    const checked = await checkServices(cwd, args.paths, output);
+    if (typeof checked === 'number') return checked;
+    const { model, diagnostics } = checked;
+    const service = findService(model.services, className, checked.paths);
     const workflow = findWorkflow(service, workflowName);
-    if (hasErrors(diagnostics)) {
-      output.note(output.stderr.yellow('note  durable-gen check finds errors in these services; running anyway.'));
-    }
+    gateOnCheck(diagnostics, { force: args.force, action: args.target }, output);
     const executionId = args.id ?? `${service.name}-${randomUUID().slice(0, 8)}`;
-
-    const runtime = await loadAppRuntime(cwd, { tsconfig });
-    let opened: OpenStore | undefined;
-    try {
-      const loaded = await loadServices(runtime, cwd, model.services, service, (skipped, reason) =>
-        output.note(output.stderr.yellow(`note  ${reason}: ${skipped.name} cannot be invoked in this run.`)),
-      );
-      opened = await openEmbeddedStore(runtime, cwd, {
-        create: true,
-        command: `run ${args.target} --id ${executionId}`,
-      });
-      const { store } = opened;
-      const key = { service: service.name, executionId };
-      const before = await store.getExecution(key);
-      if (before === undefined && input === undefined) {
-        throw new UsageError(`Execution '${executionId}' does not exist: pass --input (or --input-file) to start it.`);
-      }
-      output.line(`${output.stdout.bold(`${service.className}.${workflow.name}`)}  ${executionId}  ${stateOf(before)}`);
-
-      let owner = localOwner();
-      const invoker = new runtime.core.InProcessInvoker({
-        services: loaded.map((entry) => entry.serviceClass),
-        store,
-        observer: progressObserver(output, executionId, nameWidth(model.services)),
-        logger: progressLogger(output),
-        leaseOwner: () => owner,
-        maxInProcessWaitMs: args.maxWait,
-      });
-      const handler = invoker.handler(service.name);
-      const event = { executionId, workflow: workflow.name, ...(input === undefined ? {} : { input: input.value }) };
-      const startedAt = Date.now();
-      const invoke = async (): Promise<ExecutionResult> => {
-        try {
-          return await handler(event);
-        } catch (error) {
-          if (!runtime.core.isDurableError(error, 'EXECUTION_BUSY')) throw error;
-          const deadOwner = await deadLeaseOwner(store, key, error);
-          output.line(
-            output.stdout.yellow(
-              `  process ${parseLocalOwner(deadOwner)?.pid} left this execution running and is gone: taking over`,
-            ),
-          );
-          // The claim accepts its own owner: running as the dead process is what lets this run in before its lease ends.
-          owner = deadOwner;
-          return handler(event);
-        }
-      };
-      let result: ExecutionResult;
-      try {
-        result = await invoke();
-      } catch (error) {
-        return await reportFailure(error, runtime, store, key, output);
-      }
-      const elapsed = formatDuration(Date.now() - startedAt);
-      if (result.status === 'SUSPENDED') {
-        const until = result.resumeAt === undefined ? 'an outside event' : new Date(result.resumeAt).toISOString();
-        output.line(
-          `${output.stdout.yellow('SUSPENDED')} after ${elapsed}, until ${until}: run again with --id ${executionId}`,
-        );
-      } else {
-        output.line(`${output.stdout.green(result.status)} in ${elapsed}`);
-      }
-      output.line(jsonLine(result));
-      return ExitCode.ok;
-    } finally {
-      await opened?.close();
-      await runtime.close();
-    }
+    const command = `run ${args.target} --id ${executionId}`;
+    return withLocalApp(cwd, { services: model.services, required: service, tsconfig, command }, output, (app) =>
+      runExecution(
+        app,
+        {
+          service: service.name,
+          workflow,
+          executionId,
+          ...(input === undefined ? {} : { input }),
+          maxWait: args.maxWait,
+        },
+        output,
+      ),
+    );
   },
 };
 
@@ -188,72 +130,4 @@ function findWorkflow(service: ServiceModel, name: string): WorkflowModel {
     throw new UsageError(`${service.className} has no workflow '${name}' (it has: ${known}).`);
   }
   return workflow;
-}
-
-/** How the run starts, from the record as it stands. */
-function stateOf(record: ExecutionRecord | undefined): string {
-  if (record === undefined) return 'new execution';
-  const invocations = `${record.invocations} invocation${record.invocations === 1 ? '' : 's'} so far`;
-  if (record.status === 'SUCCEEDED' || record.status === 'FAILED') {
-    return `already ${record.status}: answered from the journal, nothing runs`;
-  }
-  return `resuming (${record.status}, ${invocations})`;
-}
-
-/** The name column fits the longest step, workflow or invoke target the scanner found. */
-function nameWidth(services: readonly ServiceModel[]): number {
-  const names = services.flatMap((s) => [
-    ...s.steps.map((step) => step.name),
-    ...s.workflows.map((w) => w.name),
-    ...s.invokes.map((i) => `${i.service}.${i.workflow}`),
-  ]);
-  return Math.min(32, Math.max(12, ...names.map((name) => name.length)));
-}
-
-/**
- * The owner of the lease that refused this run, when it is a local run of
- * this host that died (killed, crashed): then this run may take its place.
- * Any other owner may still be running the execution: a clear error says
- * whose it is.
- */
-async function deadLeaseOwner(store: CheckpointStore, key: ExecutionKey, busy: unknown): Promise<string> {
-  const holder = (await store.getExecution(key))?.leaseOwner;
-  const local = parseLocalOwner(holder);
-  if (holder !== undefined && isDeadLocalOwner(local)) return holder;
-  const who =
-    local === undefined
-      ? `invocation '${holder ?? 'unknown'}'`
-      : local.host === hostname()
-        ? `process ${local.pid}, which is still running`
-        : `process ${local.pid} on ${local.host}, which cannot be checked from here`;
-  throw new CliError(`${(busy as Error).message} Its lease is held by ${who}.`, ExitCode.failure, { cause: busy });
-}
-
-/**
- * A run that threw: the execution FAILED (its recorded error, on one line, and
- * a FAILED result as the last stdout line for tools), or the run itself could
- * not go on (busy, conflict, store): then the error alone.
- */
-async function reportFailure(
-  error: unknown,
-  runtime: AppRuntime,
-  store: CheckpointStore,
-  key: ExecutionKey,
-  output: Output,
-): Promise<ExitCode> {
-  if (error instanceof CliError) throw error;
-  const record = await store.getExecution(key).catch(() => undefined);
-  if (record?.status !== 'FAILED') throw error;
-  const { red } = output.stderr;
-  output.note(`${red('FAILED')}  execution ${key.executionId}  ${describeError(error)}`);
-  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-  const code = runtime.core.isDurableError(error) ? error.code : (error as { code?: unknown }).code;
-  output.line(
-    jsonLine({
-      status: 'FAILED',
-      executionId: key.executionId,
-      error: { name, ...(typeof code === 'string' ? { code } : {}), message },
-    }),
-  );
-  return ExitCode.failure;
 }

@@ -17,13 +17,14 @@ export interface LoadedService {
  *
  * A class must be exported to be found. The class asked for (`required`)
  * fails loudly when it is not; another one is reported through `onSkipped`
- * (a run that never invokes it does not need it).
+ * (a run that never invokes it does not need it). With no `required` (the
+ * service to run is not known yet), every one may be skipped.
  */
 export async function loadServices(
   runtime: AppRuntime,
   root: string,
   services: readonly ServiceModel[],
-  required: ServiceModel,
+  required: ServiceModel | undefined,
   onSkipped: (service: ServiceModel, reason: string) => void,
 ): Promise<LoadedService[]> {
   const modules = new Map<string, Record<string, unknown>>();

@@ -1,5 +1,6 @@
+import type { ServiceModel } from '@durable/codegen';
 import type { ExecutionObserver, Logger, OperationEvent } from '@durable/core';
-import { formatDuration, jsonLine, type Output, padEnd } from '../output.js';
+import { fixedColumns, formatDuration, jsonLine, type Output } from '../output.js';
 
 const MARKS: Record<OperationEvent['outcome'], string> = {
   executed: '✓',
@@ -9,7 +10,8 @@ const MARKS: Record<OperationEvent['outcome'], string> = {
   failed: '✗',
 };
 
-/** Widest kind (`callback`, `parallel`) and outcome (`executed`, `replayed`, `retrying`). */
+/** Usual widest position (`12`, `3.1.2`), widest kind (`callback`, `parallel`) and outcome (`executed`, `retrying`). */
+const POSITION_WIDTH = 5;
 const KIND_WIDTH = 8;
 const OUTCOME_WIDTH = 8;
 
@@ -42,16 +44,23 @@ export function progressObserver(output: Output, rootExecutionId: string, nameWi
         event.outcome === 'replayed' ? '' : formatDuration(event.durationMs),
         event.attempt > 1 ? `attempt ${event.attempt}` : '',
       ].filter((detail) => detail !== '');
-      const head =
-        `${'  '.repeat(depth + 1)}${color(MARKS[event.outcome])} ${padEnd(event.position, 4)} ` +
-        `${padEnd(event.kind, KIND_WIDTH)}${padEnd(name, nameWidth)}  `;
-      output.line(
-        details.length === 0
-          ? head + color(event.outcome)
-          : `${head}${color(padEnd(event.outcome, OUTCOME_WIDTH))}  ${dim(details.join('  '))}`,
-      );
+      const cells = [event.position, event.kind, name, color(event.outcome)];
+      if (details.length > 0) cells.push(dim(details.join('  ')));
+      // A deep position or a long name widens its own line only: the columns stay two spaces apart.
+      const columns = fixedColumns(cells, [POSITION_WIDTH, KIND_WIDTH, nameWidth, OUTCOME_WIDTH]);
+      output.line(`${'  '.repeat(depth + 1)}${color(MARKS[event.outcome])} ${columns}`);
     },
   };
+}
+
+/** The name column fits the longest step, workflow or invoke target the scanner found (within reason). */
+export function progressNameWidth(services: readonly ServiceModel[]): number {
+  const names = services.flatMap((s) => [
+    ...s.steps.map((step) => step.name),
+    ...s.workflows.map((w) => w.name),
+    ...s.invokes.map((i) => `${i.service}.${i.workflow}`),
+  ]);
+  return Math.min(32, Math.max(12, ...names.map((name) => name.length)));
 }
 
 /**

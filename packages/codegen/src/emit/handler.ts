@@ -1,29 +1,67 @@
 import type { ServiceModel } from '../model.js';
 import { generatedHeader, importPath } from './names.js';
 
+/** What {@link emitHandler} writes into a handler besides the service itself. */
+export interface HandlerEmitOptions {
+  /** The generated folder, relative to the app root. */
+  outDir: string;
+  /** The @durable/core version the handler asserts. */
+  coreVersion: string;
+  /** The checkpoint table generate resolved for the service: the one its IAM policy allows. */
+  table: string;
+  /** The app's `src/durable.config.ts`, relative to the app root (see `findHandlerConfig`), when it has one. */
+  configFile?: string | undefined;
+}
+
 /**
  * `handlers/<service>.ts`: the Lambda entry point of a service. A new
  * instance per invocation (createHandler does it), envelope parsing and
- * dispatch (createHandler), child invokes over Lambda, and first of all the
- * check that the bundled runtime is the one this file was generated for.
+ * dispatch (createHandler), the checkpoint table its policy allows, the app's
+ * own options from `src/durable.config.ts` when it has one, child invokes over
+ * Lambda, and first of all the check that the bundled runtime is the one this
+ * file was generated for.
  */
-export function emitHandler(service: ServiceModel, outDir: string, coreVersion: string): string {
+export function emitHandler(service: ServiceModel, options: HandlerEmitOptions): string {
+  const { outDir, coreVersion, table, configFile } = options;
+  const handlersDir = `${outDir}/handlers`;
   const invokes = service.invokes.length > 0;
+  const coreImports = [
+    'assertCoreVersion',
+    ...(configFile === undefined ? [] : ['configuredHandlerOptions']),
+    'createHandler',
+  ];
+  const handlerOptions = [
+    ...(configFile === undefined
+      ? []
+      : [
+          `  // The app's own options (logger, observer, limits) from ${configFile}.`,
+          `  ...configuredHandlerOptions(durableConfig, ${service.className}),`,
+        ]),
+    `  // The table durable-gen generate resolved, the only one iam/${service.name}.json allows.`,
+    `  table: ${quoted(table)},`,
+    ...(invokes ? ['  invoker: new LambdaInvoker(),'] : []),
+  ];
   const lines = [
     generatedHeader(service.source, `class ${service.className}`),
-    `import { assertCoreVersion, createHandler } from '@durable/core';`,
+    `import { ${coreImports.join(', ')} } from '@durable/core';`,
     ...(invokes ? [`import { LambdaInvoker } from '@durable/core/lambda';`] : []),
-    `import { ${service.className} } from '${importPath(`${outDir}/handlers`, service.source)}';`,
+    ...(configFile === undefined ? [] : [`import durableConfig from '${importPath(handlersDir, configFile)}';`]),
+    `import { ${service.className} } from '${importPath(handlersDir, service.source)}';`,
     '',
     '// The bundled @durable/core must be the version this handler was generated against: its journal format and',
     '// replay rules are what running executions were recorded with.',
     `assertCoreVersion('${coreVersion}');`,
     '',
     `/** Lambda entry point of service '${service.name}' (workflows: ${service.workflows.map((w) => w.name).join(', ')}). */`,
-    invokes
-      ? `export const handler = createHandler(${service.className}, { invoker: new LambdaInvoker() });`
-      : `export const handler = createHandler(${service.className});`,
+    `export const handler = createHandler(${service.className}, {`,
+    ...handlerOptions,
+    '});',
     '',
   ];
   return lines.join('\n');
+}
+
+/** `text` as a single-quoted TypeScript string literal. */
+function quoted(text: string): string {
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }

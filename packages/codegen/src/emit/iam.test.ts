@@ -20,14 +20,23 @@ const NOTIFIER_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:notifier
 /**
  * Throws, naming every problem, unless `policy` grants `serviceName` no more than least privilege allows: no `*` or
  * `service:*` action nor any action with a wildcard, no `*` resource nor a wildcard in an ARN's partition,
- * service, region or account, table access only to the service's own keys (`dynamodb:LeadingKeys`), and
- * `lambda:InvokeFunction` only on qualified functions (a version or alias, never `$LATEST`).
+ * service, region or account, table access only to the service's own keys (`dynamodb:LeadingKeys`) and only for
+ * requests that have leading keys (a `Null` condition: `ForAllValues` alone holds for none), and
+ * `lambda:InvokeFunction` only on qualified functions (a version or alias, never `$LATEST`), with an explicit
+ * `Deny` on the `$LATEST` of each (an allowed `:*` matches it).
  */
 function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void {
   const problems: string[] = [];
   if (policy.Statement.length === 0) problems.push('the policy has no statement');
+  const deniedInvokes = new Set(
+    policy.Statement.filter((s) => s.Effect === 'Deny' && s.Action.includes('lambda:InvokeFunction')).flatMap(
+      (s) => s.Resource,
+    ),
+  );
   for (const [index, statement] of policy.Statement.entries()) {
     const where = `statement ${statement.Sid ?? index}`;
+    // A Deny takes away; only what is allowed can be too broad.
+    if (statement.Effect !== 'Allow') continue;
     for (const broad of ['NotAction', 'NotResource']) {
       if (broad in statement) problems.push(`${where}: ${broad} grants everything it does not list`);
     }
@@ -54,6 +63,12 @@ function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void
             `found ${JSON.stringify(statement.Condition ?? null)}`,
         );
       }
+      if (statement.Condition?.Null?.['dynamodb:LeadingKeys'] !== 'false') {
+        problems.push(
+          `${where}: table access must require leading keys (Null dynamodb:LeadingKeys 'false'), ` +
+            `found ${JSON.stringify(statement.Condition ?? null)}`,
+        );
+      }
     }
     if (statement.Action.includes('lambda:InvokeFunction')) {
       for (const resource of statement.Resource) {
@@ -64,6 +79,9 @@ function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void
           problems.push(`${where}: '${resource}' is unqualified: invoke a version or an alias`);
         } else if (qualifier === '$LATEST') {
           problems.push(`${where}: '${resource}' invokes $LATEST`);
+        } else {
+          const latest = `${resource.split(':').slice(0, 7).join(':')}:$LATEST`;
+          if (!deniedInvokes.has(latest)) problems.push(`${where}: '${resource}' allows '${latest}': deny it`);
         }
       }
     }
@@ -73,7 +91,11 @@ function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void
 }
 
 function statementsAllowing(policy: PolicyDocument, action: string): PolicyStatement[] {
-  return policy.Statement.filter((statement) => statement.Action.includes(action));
+  return policy.Statement.filter((statement) => statement.Effect === 'Allow' && statement.Action.includes(action));
+}
+
+function statementsDenying(policy: PolicyDocument, action: string): PolicyStatement[] {
+  return policy.Statement.filter((statement) => statement.Effect === 'Deny' && statement.Action.includes(action));
 }
 
 const apps: string[] = [];
@@ -152,18 +174,49 @@ describe('generated IAM policies', () => {
     expect(invokeResources(afterDeploy)).toEqual([`${NOTIFIER_FUNCTION}:7`]);
   });
 
+  it("deny the invoked function's $LATEST explicitly, before and after a deploy", () => {
+    for (const root of [beforeDeploy, afterDeploy]) {
+      const denied = statementsDenying(readPolicy(root, 'reviews'), 'lambda:InvokeFunction');
+      expect(denied.flatMap((s) => s.Resource)).toEqual([`${NOTIFIER_FUNCTION}:$LATEST`]);
+      expect(denied.flatMap((s) => s.Action)).toEqual(['lambda:InvokeFunction']);
+    }
+  });
+
+  it('require every table request to have leading keys, all of them the service own', () => {
+    for (const service of ['notifier', 'reviews']) {
+      const table = readPolicy(beforeDeploy, service).Statement.filter((s) =>
+        s.Action.some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(table.map((s) => s.Sid)).toEqual(['CheckpointTable', 'ResumableIndex']);
+      for (const statement of table) {
+        expect(statement.Condition).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service}#*`] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        });
+      }
+    }
+  });
+
   it('give the invoked service, which invokes nothing, no lambda:InvokeFunction at all', () => {
     for (const root of [beforeDeploy, afterDeploy]) {
-      expect(statementsAllowing(readPolicy(root, 'notifier'), 'lambda:InvokeFunction')).toEqual([]);
+      const policy = readPolicy(root, 'notifier');
+      expect(policy.Statement.filter((s) => s.Action.includes('lambda:InvokeFunction'))).toEqual([]);
     }
   });
 });
 
 describe('assertLeastPrivilege', () => {
-  /** The generated reviews policy, with one statement changed by `change` (it finds the statement by an action). */
-  function spoiled(action: string, change: (statement: PolicyStatement) => void): PolicyDocument {
+  /**
+   * The generated reviews policy, with one statement changed by `change` (it finds the statement by an action it
+   * allows, or denies with `effect: 'Deny'`).
+   */
+  function spoiled(
+    action: string,
+    change: (statement: PolicyStatement) => void,
+    effect: 'Allow' | 'Deny' = 'Allow',
+  ): PolicyDocument {
     const policy = readPolicy(beforeDeploy, 'reviews');
-    const [statement] = statementsAllowing(policy, action);
+    const [statement] = (effect === 'Allow' ? statementsAllowing : statementsDenying)(policy, action);
     if (statement === undefined) throw new Error(`the reviews policy no longer allows ${action}: update this test`);
     change(statement);
     return policy;
@@ -214,6 +267,22 @@ describe('assertLeastPrivilege', () => {
       says: "statement CheckpointTable: table access must be limited to ForAllValues:StringLike dynamodb:LeadingKeys ['reviews#*'], found null",
     },
     {
+      problem: 'table access that does not require leading keys',
+      policy: () =>
+        spoiled('dynamodb:PutItem', (s) => {
+          delete s.Condition?.Null;
+        }),
+      says: "statement CheckpointTable: table access must require leading keys (Null dynamodb:LeadingKeys 'false')",
+    },
+    {
+      problem: 'table access that requires no leading keys',
+      policy: () =>
+        spoiled('dynamodb:Query', (s) => {
+          s.Condition = { ...s.Condition, Null: { 'dynamodb:LeadingKeys': 'true' } };
+        }),
+      says: 'table access must require leading keys',
+    },
+    {
       problem: "table access to another service's keys",
       policy: () =>
         spoiled('dynamodb:Query', (s) => {
@@ -244,6 +313,27 @@ describe('assertLeastPrivilege', () => {
           s.Resource = [`${NOTIFIER_FUNCTION}:$LATEST`];
         }),
       says: 'invokes $LATEST',
+    },
+    {
+      problem: 'an invoke of any version without the Deny of $LATEST',
+      policy: () => {
+        const policy = readPolicy(beforeDeploy, 'reviews');
+        policy.Statement = policy.Statement.filter((s) => s.Effect === 'Allow');
+        return policy;
+      },
+      says: `statement InvokeServices: '${NOTIFIER_FUNCTION}:*' allows '${NOTIFIER_FUNCTION}:$LATEST': deny it`,
+    },
+    {
+      problem: "a Deny of another function's $LATEST",
+      policy: () =>
+        spoiled(
+          'lambda:InvokeFunction',
+          (s) => {
+            s.Resource = [`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:other:$LATEST`];
+          },
+          'Deny',
+        ),
+      says: `allows '${NOTIFIER_FUNCTION}:$LATEST': deny it`,
     },
     {
       problem: 'an invoke of every function',

@@ -1,3 +1,4 @@
+import { leadingKeyPattern, RESUMABLE_INDEX } from '@durable/core';
 import type { ServiceModel } from '../model.js';
 import { functionNameOf } from './names.js';
 
@@ -9,13 +10,17 @@ export interface Placement {
   partition?: string;
 }
 
+/** One statement of a generated policy. */
 export interface PolicyStatement {
   Sid: string;
-  Effect: 'Allow';
+  Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
-  Condition?: Record<string, Record<string, string[]>>;
+  /** Operator → condition key → value(s), as IAM writes them. */
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
+
+/** A generated IAM policy document. */
 
 export interface PolicyDocument {
   Version: '2012-10-17';
@@ -24,11 +29,12 @@ export interface PolicyDocument {
 
 /**
  * `iam/<service>.json`: least privilege. The checkpoint table and
- * its `resumable` index, only for keys under the service's own prefix
- * (`dynamodb:LeadingKeys`); `lambda:InvokeFunction` only on the qualified ARNs
+ * its `resumable` index, only for requests whose leading keys are all under the
+ * service's own prefix (`dynamodb:LeadingKeys`), and only for requests that
+ * have leading keys; `lambda:InvokeFunction` only on the qualified ARNs
  * of the services its code invokes (a published version once deployed, any
- * version or alias before: never the unqualified ARN); its own log group. No
- * wildcard action, no `*` resource.
+ * version or alias before: never the unqualified ARN), and an explicit `Deny`
+ * on their `$LATEST`; its own log group. No wildcard action, no `*` resource.
  */
 export function emitPolicy(
   service: ServiceModel,
@@ -38,7 +44,11 @@ export function emitPolicy(
   const { account, region, table } = placement;
   const partition = placement.partition ?? 'aws';
   const tableArn = `arn:${partition}:dynamodb:${region}:${account}:table/${table}`;
-  const ownKeys = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${service.name}#*`] } };
+  const ownKeys = {
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeyPattern(service.name)] },
+    // ForAllValues holds for an empty set: without this, a request that has no leading keys (a Scan) would pass.
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  };
   const functionName = functionNameOf(service);
   const logGroup = `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`;
   const statements: PolicyStatement[] = [
@@ -59,22 +69,31 @@ export function emitPolicy(
       Sid: 'ResumableIndex',
       Effect: 'Allow',
       Action: ['dynamodb:Query'],
-      Resource: [`${tableArn}/index/resumable`],
+      Resource: [`${tableArn}/index/${RESUMABLE_INDEX}`],
       Condition: ownKeys,
     },
   ];
   if (targets.length > 0) {
-    statements.push({
-      Sid: 'InvokeServices',
-      Effect: 'Allow',
-      Action: ['lambda:InvokeFunction'],
-      Resource: [...targets]
-        .sort((a, b) => a.service.name.localeCompare(b.service.name))
-        .map(
-          ({ service: target, publishedVersion }) =>
-            `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(target)}:${publishedVersion ?? '*'}`,
+    const sorted = [...targets].sort((a, b) => a.service.name.localeCompare(b.service.name));
+    const functionArn = (target: ServiceModel): string =>
+      `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(target)}`;
+    statements.push(
+      {
+        Sid: 'InvokeServices',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: sorted.map(
+          ({ service: target, publishedVersion }) => `${functionArn(target)}:${publishedVersion ?? '*'}`,
         ),
-    });
+      },
+      {
+        // `:*` matches `:$LATEST` too, which pins no code: a replay could meet other code than recorded it.
+        Sid: 'DenyLatest',
+        Effect: 'Deny',
+        Action: ['lambda:InvokeFunction'],
+        Resource: sorted.map(({ service: target }) => `${functionArn(target)}:$LATEST`),
+      },
+    );
   }
   if (service.backend === 'lambda-durable') {
     statements.push({

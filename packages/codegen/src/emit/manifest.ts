@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Backend } from '@durable/core';
 import type { ServiceModel, WorkflowModel } from '../model.js';
 import type { Placement } from './iam.js';
 import { arnEnvName, clientName, functionNameOf } from './names.js';
@@ -32,7 +33,7 @@ export interface ManifestService {
   account: string;
   region: string;
   table: string;
-  backend: 'dynamodb' | 'lambda-durable';
+  backend: Backend;
   client: string;
   targetArnEnv: string;
   invokes: string[];

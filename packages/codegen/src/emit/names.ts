@@ -1,3 +1,4 @@
+import { lambdaFunctionName } from '@durable/core';
 import type { ServiceModel } from '../model.js';
 
 /** The generated stub of class `X`. */
@@ -5,12 +6,12 @@ export function clientName(service: ServiceModel): string {
   return `${service.className}Client`;
 }
 
-/** The Lambda function a service deploys as. */
+/**
+ * The bare name of the Lambda function a service deploys as (what its IAM resources and log group are built
+ * from): `functionName`, or the name part of its ARN (the scanner refuses any other form), else the service name.
+ */
 export function functionNameOf(service: ServiceModel): string {
-  const { functionName } = service;
-  if (functionName === undefined) return service.name;
-  // An ARN in configuration names the function (and its version, checked by the scanner).
-  return functionName.startsWith('arn:') ? (functionName.split(':')[6] ?? service.name) : functionName;
+  return service.functionName === undefined ? service.name : lambdaFunctionName(service.functionName);
 }
 
 /** The environment variable that carries a service's qualified ARN to its callers (set at deploy). */

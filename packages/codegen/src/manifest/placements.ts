@@ -1,8 +1,9 @@
+import { DEFAULT_TABLE } from '@durable/core';
 import type { Placement } from '../emit/iam.js';
 import type { ServiceModel } from '../model.js';
 
-/** The checkpoint table of services that name none, in the decorator or with `--table`. */
-export const DEFAULT_TABLE = 'durable-executions';
+/** The checkpoint table of services that name none, in the decorator or with `--table`: core's default. */
+export { DEFAULT_TABLE };
 
 /** Account, region and table for the services whose decorator names none. */
 export interface PlacementDefaults {

@@ -246,6 +246,7 @@ describe('scan: decorator options must be literals', () => {
 
   it('refuses a variable as @DurableService options, and leaves that service out of the model', () => {
     const result = scanApp({
+      'src/billing.ts': billingService(),
       'src/orders.ts': [
         CORE_IMPORT,
         "const options = { name: 'orders' };",
@@ -259,7 +260,7 @@ describe('scan: decorator options must be literals', () => {
       '@DurableService on Orders options must be literals',
       'replace `options` with its value',
     );
-    expect(result.model.services).toEqual([]);
+    expect(result.model.services.map((s) => s.name)).toEqual(['billing']);
   });
 
   it('refuses a function call in @Workflow options', () => {
@@ -319,13 +320,16 @@ describe('scan: decorators must be called', () => {
   });
 
   it('reports @DurableService without parentheses and leaves the class out', () => {
-    const result = scanApp({ 'src/orders.ts': [CORE_IMPORT, '@DurableService', 'export class Orders {}'] });
+    const result = scanApp({
+      'src/billing.ts': billingService(),
+      'src/orders.ts': [CORE_IMPORT, '@DurableService', 'export class Orders {}'],
+    });
     expectOneError(
       result,
       { file: 'src/orders.ts', line: 2, column: 1, code: 'decorator-not-called' },
       'write @DurableService() with parentheses',
     );
-    expect(result.model.services).toEqual([]);
+    expect(result.model.services.map((s) => s.name)).toEqual(['billing']);
   });
 });
 
@@ -364,7 +368,7 @@ describe('scan: names', () => {
       result,
       { file: 'src/orders.ts', line: 9, column: 9, code: 'duplicate-workflow' },
       "Orders: workflow name 'place' is used by both place() and placeAgain()",
-      'give each workflow its own stable name',
+      'Each workflow needs its own stable name.',
     );
   });
 
@@ -381,7 +385,7 @@ describe('scan: names', () => {
       result,
       { file: 'src/orders.ts', line: 14, column: 9, code: 'duplicate-step' },
       "Orders: step name 'charge' is used by both charge() and chargeAgain()",
-      'give each step its own stable name',
+      'Each step needs its own stable name.',
     );
   });
 
@@ -390,23 +394,31 @@ describe('scan: names', () => {
     ['a leading digit', '2-orders'],
     ['64 characters', `o${'x'.repeat(63)}`],
     ['an empty name', ''],
-  ])('refuses a service name with %s', (_what, name) => {
+  ])('refuses a service name with %s, at the name', (_what, name) => {
     const result = scanApp({
       'src/orders.ts': [CORE_IMPORT, `@DurableService({ name: '${name}' })`, 'export class Orders {}'],
     });
-    expect(result.diagnostics).toHaveLength(1);
-    expect(result.diagnostics[0]).toMatchObject({ file: 'src/orders.ts', line: 2, column: 1, severity: 'error' });
-    expect(result.diagnostics[0]!.code).toMatch(/^(invalid-service-name|invalid-option)$/);
+    expectOneError(result, { file: 'src/orders.ts', line: 2, column: 25, code: 'invalid-service-name' });
   });
 
-  it('explains what a service name may hold', () => {
+  it("explains what a service name may hold, in core's words", () => {
     const result = scanApp({
       'src/orders.ts': [CORE_IMPORT, "@DurableService({ name: 'Orders_V2' })", 'export class Orders {}'],
     });
     expectOneError(
       result,
+      { file: 'src/orders.ts', line: 2, column: 25, code: 'invalid-service-name' },
+      "@DurableService on Orders: name 'Orders_V2' must be lowercase letters, digits and '-', start with a letter " +
+        'and be at most 63 characters (it prefixes store keys and function names).',
+    );
+  });
+
+  it('refuses a class name whose kebab-case is no service name, at the decorator', () => {
+    const result = scanApp({ 'src/orders.ts': [CORE_IMPORT, '@DurableService()', 'export class Orders_V2 {}'] });
+    expectOneError(
+      result,
       { file: 'src/orders.ts', line: 2, column: 1, code: 'invalid-service-name' },
-      "Service name 'Orders_V2' must be lowercase letters, digits and '-', start with a letter, at most 63 characters.",
+      "name 'orders_v2' must be lowercase letters",
     );
   });
 
@@ -505,6 +517,29 @@ describe('scan: invokes', () => {
     );
   });
 
+  it('reports a cross-region invoke: the caller may invoke only in its own region', () => {
+    const result = scanApp({
+      'src/billing.ts': billingService(", region: 'us-east-1'"),
+      'src/orders.ts': ordersCallingBilling('charge', ", region: 'eu-west-1'"),
+    });
+    expectOneError(
+      result,
+      { file: 'src/orders.ts', line: 7, column: 18, code: 'cross-region-invoke' },
+      "Orders (region eu-west-1) invokes 'billing' in region us-east-1: durable invokes stay in one region",
+    );
+  });
+
+  it('reports a cross-region invoke from a service deployed to the scan region', () => {
+    const result = scanApp(
+      {
+        'src/billing.ts': billingService(", region: 'us-east-1'"),
+        'src/orders.ts': ordersCallingBilling('charge'),
+      },
+      { region: 'eu-west-1' },
+    );
+    expectOneError(result, { file: 'src/orders.ts', line: 7, column: 18, code: 'cross-region-invoke' });
+  });
+
   it('accepts invokes within one account, named or defaulted, and when no account is known', () => {
     const sameNamed = scanApp({
       'src/billing.ts': billingService(", account: '111111111111'"),
@@ -527,60 +562,77 @@ describe('scan: invokes', () => {
   });
 });
 
-describe('scan: functionName ARNs', () => {
+describe('scan: functionName', () => {
   /** BillingService's class name is at line 3, column 14. */
   const at = { file: 'src/billing.ts', line: 3, column: 14 };
+  const arn = (rest: string, account = '111111111111', region = 'eu-west-1') =>
+    `arn:aws:lambda:${region}:${account}:function:${rest}`;
 
-  it('refuses an unqualified ARN', () => {
-    const arn = 'arn:aws:lambda:eu-west-1:111111111111:function:billing';
-    const result = scanApp({ 'src/billing.ts': billingService(`, functionName: '${arn}'`) });
+  it.each([
+    ['a version', 'billing:3'],
+    ['$LATEST', 'billing:$LATEST'],
+    ['a qualified ARN', arn('billing:7')],
+  ])('refuses %s: functionName names the function itself', (_what, functionName) => {
+    const result = scanApp({ 'src/billing.ts': billingService(`, functionName: '${functionName}'`) });
     expectOneError(
       result,
-      { ...at, code: 'unqualified-arn' },
-      `BillingService functionName: '${arn}' is unqualified: invoke a published version or an alias`,
+      { ...at, code: 'qualified-function-name' },
+      `BillingService functionName: '${functionName}' names`,
+      "unqualified (functionName: 'billing')",
     );
   });
 
-  it('refuses a $LATEST ARN', () => {
-    const arn = 'arn:aws:lambda:eu-west-1:111111111111:function:billing:$LATEST';
-    const result = scanApp({ 'src/billing.ts': billingService(`, functionName: '${arn}'`) });
-    expectOneError(result, { ...at, code: 'latest-arn' }, `'${arn}' names $LATEST, which pins no code`);
-  });
-
   it("refuses an ARN in another account than the service's", () => {
-    const arn = 'arn:aws:lambda:eu-west-1:222222222222:function:billing:3';
+    const functionName = arn('billing', '222222222222');
     const result = scanApp({
-      'src/billing.ts': billingService(`, account: '111111111111', functionName: '${arn}'`),
+      'src/billing.ts': billingService(`, account: '111111111111', functionName: '${functionName}'`),
     });
     expectOneError(
       result,
-      { ...at, code: 'cross-account-arn' },
-      `'${arn}' is in account 222222222222, not the caller's 111111111111`,
+      { ...at, code: 'cross-account-function-name' },
+      'is in account 222222222222, but the service deploys in account 111111111111',
     );
   });
 
   it('refuses an ARN in another account than the scan account', () => {
-    const arn = 'arn:aws:lambda:eu-west-1:222222222222:function:billing:live';
     const result = scanApp(
-      { 'src/billing.ts': billingService(`, functionName: '${arn}'`) },
+      { 'src/billing.ts': billingService(`, functionName: '${arn('billing', '222222222222')}'`) },
       { account: '111111111111' },
     );
-    expectOneError(result, { ...at, code: 'cross-account-arn' }, 'is in account 222222222222');
+    expectOneError(result, { ...at, code: 'cross-account-function-name' }, 'is in account 222222222222');
+  });
+
+  it("refuses an ARN in another region than the service's, or the scan's", () => {
+    const functionName = arn('billing', '111111111111', 'us-east-1');
+    const named = scanApp({
+      'src/billing.ts': billingService(`, region: 'eu-west-1', functionName: '${functionName}'`),
+    });
+    expectOneError(
+      named,
+      { ...at, code: 'cross-region-function-name' },
+      'is in region us-east-1, but the service deploys in eu-west-1',
+    );
+    const defaulted = scanApp(
+      { 'src/billing.ts': billingService(`, functionName: '${functionName}'`) },
+      { region: 'eu-west-1' },
+    );
+    expectOneError(defaulted, { ...at, code: 'cross-region-function-name' }, 'is in region us-east-1');
   });
 
   it.each([
-    ['a short account id', 'arn:aws:lambda:eu-west-1:1111:function:billing:3'],
+    ['a short account id', 'arn:aws:lambda:eu-west-1:1111:function:billing'],
     ['another service', 'arn:aws:sqs:eu-west-1:111111111111:billing'],
     ['a layer', 'arn:aws:lambda:eu-west-1:111111111111:layer:billing:3'],
-  ])('refuses a malformed ARN (%s)', (_what, arn) => {
-    const result = scanApp({ 'src/billing.ts': billingService(`, functionName: '${arn}'`) });
-    expectOneError(result, { ...at, code: 'invalid-arn' }, `'${arn}' is not a Lambda function ARN`);
+    ['a name with a space', 'bill ing'],
+  ])('refuses a malformed name or ARN (%s)', (_what, functionName) => {
+    const result = scanApp({ 'src/billing.ts': billingService(`, functionName: '${functionName}'`) });
+    expectOneError(result, { ...at, code: 'invalid-function-name' }, `'${functionName}' is not a Lambda function`);
   });
 
-  it('accepts a qualified ARN in the right account, and a plain function name', () => {
-    const arn = 'arn:aws:lambda:eu-west-1:111111111111:function:billing:7';
+  it('accepts a plain function name, and an unqualified ARN where the service deploys', () => {
+    const placed = ", account: '111111111111', region: 'eu-west-1'";
     expect(
-      scanApp({ 'src/billing.ts': billingService(`, account: '111111111111', functionName: '${arn}'`) }).diagnostics,
+      scanApp({ 'src/billing.ts': billingService(`${placed}, functionName: '${arn('billing')}'`) }).diagnostics,
     ).toEqual([]);
     expect(scanApp({ 'src/billing.ts': billingService(", functionName: 'billing-prod'") }).diagnostics).toEqual([]);
   });
@@ -656,6 +708,7 @@ describe('scan: which decorators and files count', () => {
 
   it('ignores a class decorated with a DurableService of another module', () => {
     const result = scanApp({
+      'src/billing.ts': billingService(),
       'src/orders.ts': [
         "import { DurableService, Step, Workflow } from './my-decorators.js';",
         "@DurableService({ name: 'orders' })",
@@ -672,7 +725,7 @@ describe('scan: which decorators and files count', () => {
       ],
     });
     expect(result.diagnostics).toEqual([]);
-    expect(result.model.services).toEqual([]);
+    expect(result.model.services.map((s) => s.name)).toEqual(['billing']);
   });
 
   it('ignores a @Step of another module on a method of a durable service', () => {

@@ -60,30 +60,91 @@ export interface StepDefinition {
   options: StepOptions;
 }
 
-/** Rejects step options the engine could not honour, at decoration time (or at the `ctx.step` call). */
-export function validateStepOptions(where: string, options: StepOptions): void {
-  const { retry, timeoutMs, semantics, name } = options;
-  const problems: string[] = [];
-  if (name !== undefined && (typeof name !== 'string' || name.length === 0))
-    problems.push('name must be a non-empty string');
+/**
+ * One thing wrong with a decorator's options. Core's decorators throw them as
+ * one {@link DefinitionError}; durable-gen reports each as a diagnostic at
+ * `option`, with `code` as its code, so `check` and the class loading give the
+ * same verdict.
+ */
+export interface OptionProblem {
+  /**
+   * `unknown-option`: a key the decorator does not take; `invalid-option`: a value it cannot honour;
+   * `invalid-service-name`: a service name (written, or taken from the class name) no store key may hold.
+   */
+  code: 'unknown-option' | 'invalid-option' | 'invalid-service-name';
+  /** The option at fault, as a dotted path into the options object (`retry.maxAttempts`). */
+  option: string;
+  /** What is wrong, as a clause: `retry.maxAttempts must be an integer >= 1`. */
+  message: string;
+}
+
+/**
+ * The keys of `options` that are not in `known`, as problems; `within` is the
+ * dotted path of `options` itself ('' at the top). A typo in an option name
+ * would otherwise be ignored without a word.
+ */
+export function unknownOptionProblems(options: object, known: readonly string[], within = ''): OptionProblem[] {
+  return Object.keys(options)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({
+      code: 'unknown-option',
+      option: within === '' ? key : `${within}.${key}`,
+      message: `unknown option '${key}'${within === '' ? '' : ` in ${within}`} (known: ${known.join(', ')})`,
+    }));
+}
+
+/** What is wrong with `options` as `@Step`/`ctx.step` options (typed loosely: they may come from a scan of source). */
+export function stepOptionProblems(options: object): OptionProblem[] {
+  const { retry, timeoutMs, semantics, name } = options as { [key: string]: unknown };
+  const problems = unknownOptionProblems(options, STEP_OPTION_NAMES);
+  const invalid = (option: string, message: string) => problems.push({ code: 'invalid-option', option, message });
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    invalid('name', 'name must be a non-empty string');
+  }
   if (semantics !== undefined && semantics !== 'at-least-once' && semantics !== 'at-most-once') {
-    problems.push(`semantics must be 'at-least-once' or 'at-most-once'`);
+    invalid('semantics', `semantics must be 'at-least-once' or 'at-most-once'`);
   }
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push('timeoutMs must be > 0');
-  if (retry !== undefined) {
-    if (retry.maxAttempts !== undefined && !(Number.isInteger(retry.maxAttempts) && retry.maxAttempts >= 1)) {
-      problems.push('retry.maxAttempts must be an integer >= 1');
-    }
-    for (const field of ['initialDelayMs', 'maxDelayMs'] as const) {
-      const value = retry[field];
-      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) problems.push(`retry.${field} must be >= 0`);
-    }
-    if (retry.backoffRate !== undefined && !(Number.isFinite(retry.backoffRate) && retry.backoffRate >= 1)) {
-      problems.push('retry.backoffRate must be >= 1');
-    }
-    if (retry.jitter !== undefined && !['none', 'full', 'equal'].includes(retry.jitter)) {
-      problems.push(`retry.jitter must be 'none', 'full' or 'equal'`);
+  if (timeoutMs !== undefined && !(isFiniteNumber(timeoutMs) && timeoutMs > 0)) {
+    invalid('timeoutMs', 'timeoutMs must be > 0');
+  }
+  if (retry === undefined) return problems;
+  if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) {
+    invalid('retry', 'retry must be an object such as { maxAttempts: 5 }');
+    return problems;
+  }
+  problems.push(...unknownOptionProblems(retry, RETRY_OPTION_NAMES, 'retry'));
+  const policy = retry as { [key: string]: unknown };
+  const { maxAttempts, backoffRate, jitter } = policy;
+  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && (maxAttempts as number) >= 1)) {
+    invalid('retry.maxAttempts', 'retry.maxAttempts must be an integer >= 1');
+  }
+  for (const field of ['initialDelayMs', 'maxDelayMs'] as const) {
+    const value = policy[field];
+    if (value !== undefined && !(isFiniteNumber(value) && value >= 0)) {
+      invalid(`retry.${field}`, `retry.${field} must be >= 0`);
     }
   }
-  if (problems.length > 0) throw new DefinitionError(`@Step options of ${where}: ${problems.join('; ')}.`);
+  if (backoffRate !== undefined && !(isFiniteNumber(backoffRate) && backoffRate >= 1)) {
+    invalid('retry.backoffRate', 'retry.backoffRate must be >= 1');
+  }
+  if (jitter !== undefined && !['none', 'full', 'equal'].includes(jitter as string)) {
+    invalid('retry.jitter', `retry.jitter must be 'none', 'full' or 'equal'`);
+  }
+  return problems;
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * Rejects step options the engine could not honour, or does not know, at
+ * decoration time (or at the `ctx.step` call): a {@link DefinitionError}
+ * naming every problem.
+ */
+export function validateStepOptions(where: string, options: StepOptions): void {
+  const problems = stepOptionProblems(options);
+  if (problems.length > 0) {
+    throw new DefinitionError(`@Step options of ${where}: ${problems.map((p) => p.message).join('; ')}.`);
+  }
 }

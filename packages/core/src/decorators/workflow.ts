@@ -1,5 +1,6 @@
 import { DefinitionError } from '../errors.js';
-import { addWorkflow, type WorkflowOptions } from './metadata.js';
+import { addWorkflow } from './metadata.js';
+import { throwOptionProblems, type WorkflowOptions, workflowOptionProblems } from './options.js';
 
 /**
  * Marks a method as an entry point of its service. Its first parameter is the
@@ -11,6 +12,7 @@ export function Workflow(options: WorkflowOptions = {}): MethodDecorator {
     if (typeof propertyKey !== 'string' || typeof descriptor.value !== 'function') {
       throw new DefinitionError(`@Workflow must decorate a method with a string name (got ${String(propertyKey)}).`);
     }
+    throwOptionProblems(`@Workflow on ${target.constructor.name}.${propertyKey}`, workflowOptionProblems(options));
     addWorkflow(target, { name: options.name ?? propertyKey, method: propertyKey });
   };
 }

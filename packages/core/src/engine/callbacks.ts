@@ -7,7 +7,13 @@ import {
   InvalidCallbackTokenError,
   PayloadTooLargeError,
 } from '../errors.js';
-import { type ExecutionKey, type ExpectedOperation, isFinalStatus, type OperationRecord } from '../journal/records.js';
+import {
+  type ExecutionKey,
+  type ExecutionRecord,
+  type ExpectedOperation,
+  isFinalStatus,
+  type OperationRecord,
+} from '../journal/records.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   describeError,
@@ -18,12 +24,61 @@ import {
 } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { guardStore } from '../stores/store-guard.js';
-import { type CallbackAddress, decodeCallbackToken, isGenuineToken } from './callback-token.js';
+import { type CallbackAddress, decodeCallbackToken, encodeCallbackToken, isGenuineToken } from './callback-token.js';
 
 /** What completing a callback did: which execution to re-invoke so it resumes. */
 export interface CallbackCompletion {
   service: string;
   executionId: string;
+}
+
+/** A callback an execution waits for, and the token that completes it. */
+export interface PendingCallback extends ExecutionKey {
+  /** The `ctx.waitForCallback` name. */
+  name: string;
+  /** Its position in the journal, e.g. `3` or `5.1.2` inside a parallel branch. */
+  position: string;
+  /** Epoch ms the wait was recorded. */
+  since: number;
+  /** Epoch ms it times out, when it has a timeout. */
+  timeoutAt?: number;
+  /** What {@link completeCallback} and {@link failCallback} take: the token the submitter was handed. */
+  token: string;
+}
+
+/**
+ * The callbacks `execution` waits for, in journal order, each with its token:
+ * the very token `ctx.waitForCallback` handed its submitter, signed again
+ * from the execution's secret, so that tools (`durable-gen callbacks list`,
+ * tests) can complete a callback whose submitter kept no token. Reading the
+ * record and journal needs the same access as completing. An execution that
+ * has ended waits for nothing; one without a secret (written by an older
+ * version of this package) has no token to give.
+ */
+export function pendingCallbacks(execution: ExecutionRecord, journal: readonly OperationRecord[]): PendingCallback[] {
+  const { secret } = execution;
+  if (secret === undefined || isFinalStatus(execution.status)) return [];
+  const key = { service: execution.service, executionId: execution.executionId };
+  return journal
+    .filter((record) => record.kind === 'callback' && record.status === 'STARTED')
+    .map((wait) => {
+      // The address the wait signed when it was recorded: its writer's epoch and the record it followed.
+      const address: CallbackAddress = {
+        ...key,
+        position: wait.position,
+        name: wait.name,
+        epoch: wait.epoch,
+        ...(wait.follows === undefined ? {} : { follows: wait.follows }),
+      };
+      return {
+        ...key,
+        name: wait.name,
+        position: wait.position,
+        since: wait.updatedAt,
+        ...(wait.timeoutAt === undefined ? {} : { timeoutAt: wait.timeoutAt }),
+        token: encodeCallbackToken(address, secret),
+      };
+    });
 }
 
 /** Options of {@link completeCallback} and {@link failCallback}. */

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jsonLogger, type Logger } from '../context/logger.js';
 import { type Backend, type ServiceDefinition, serviceDefinition } from '../decorators/metadata.js';
 import { type ExecutionResult, runInvocation } from '../engine/invocation.js';
@@ -8,15 +7,23 @@ import type { Invoker } from '../invoke/invoker.js';
 import type { ChildInvokeAnswer, ChildInvokeEvent } from '../invoke/protocol.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
-import { DynamoDbStore } from '../stores/dynamodb/dynamodb-store.js';
+import { resolveStore } from './checkpoint-table.js';
 import { childInvocation, invocationTimeLeft } from './child-answer.js';
 import { parseEvent } from './events.js';
 import type { LambdaContext } from './lambda-context.js';
+import { assertPinnedInvocation } from './pinned-invocation.js';
 
 /** Options of {@link createHandler}. */
 export interface HandlerOptions {
-  /** Where the journal lives. Without it, `DURABLE_TABLE` names a DynamoDB table. */
+  /** Where the journal lives. Without it, the journal is kept in the DynamoDB table `table` names. */
   store?: CheckpointStore;
+  /**
+   * The DynamoDB checkpoint table, when no `store` is passed: what generated handlers pass (the table `durable-gen
+   * generate` resolved: `@DurableService({ table })`, else `--table`, else `durable-executions`). Without it,
+   * `@DurableService({ table })` or `DURABLE_TABLE` names it. When several of them name a table, they must name
+   * the same one (else a `ConfigurationError` names both): the function's IAM policy allows one.
+   */
+  table?: string;
   /** Only `dynamodb` (this package's engine on DynamoDB) is available in this version. */
   backend?: Backend;
   /** The clock for sleeps, retries and leases, in epoch ms. Default `Date.now`. */
@@ -77,7 +84,8 @@ const DEFAULT_LEASE_MS = 15 * 60 * 1000;
  * FAILED execution throws its recorded error, so Lambda destinations see it;
  * a parent's child-invoke event is answered instead, FAILED included
  * (invoke/protocol.ts), and only what may pass is thrown.
- * Bad events throw a typed error and write nothing.
+ * Bad events throw a typed error and write nothing; so does an invocation
+ * of the function unqualified or as `$LATEST` (`UnpinnedInvocationError`).
  */
 export function createHandler(service: ServiceClass, options: HandlerOptions = {}): DurableHandler {
   const definition = serviceDefinition(service);
@@ -101,6 +109,8 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
     event: unknown,
     lambdaContext?: LambdaContext,
   ): Promise<ExecutionResult | ChildInvokeAnswer> => {
+    // Before anything is read or written: a deployed function runs only as a published version or an alias.
+    assertPinnedInvocation(definition.name, lambdaContext);
     const request = parseEvent(event, lambdaContext);
     store ??= resolveStore(options, definition);
     // A parent's invoke gets its child's outcome as an answer, a failure included (invoke/protocol.ts).
@@ -142,18 +152,4 @@ function pipelineCheckpointsFromEnvironment(): boolean {
     `DURABLE_PIPELINE_CHECKPOINTS is '${value}': set it to 'false' (the default: each step waits for its own ` +
       "checkpoint) or 'true' (checkpoints of at-least-once steps overlap the next step), or unset it.",
   );
-}
-
-/** The store a handler uses: the one passed, else DynamoDB with the table from the decorator or DURABLE_TABLE. */
-function resolveStore(options: HandlerOptions, definition: ServiceDefinition): CheckpointStore {
-  if (options.store !== undefined) return options.store;
-  const tableName = definition.options.table ?? process.env.DURABLE_TABLE;
-  if (tableName === undefined || tableName === '') {
-    throw new ConfigurationError(
-      `${definition.className} has no checkpoint store: set DURABLE_TABLE to the DynamoDB table (durable-gen deploy ` +
-        'does), name it in @DurableService({ table }), or pass createHandler(..., { store }).',
-    );
-  }
-  // The client reads region, credentials and endpoint (AWS_ENDPOINT_URL_DYNAMODB) from the environment.
-  return new DynamoDbStore({ client: new DynamoDBClient({}), tableName });
 }

@@ -8,8 +8,14 @@ export interface LambdaArn {
   qualifier?: string;
 }
 
-const LAMBDA_ARN =
-  /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_$-]+))?$/;
+const NAME = '[A-Za-z0-9_-]{1,64}';
+
+/** Lambda's pattern for a function's name (what `…:function:<name>` holds): 1 to 64 letters, digits, `-`, `_`. */
+export const LAMBDA_FUNCTION_NAME = new RegExp(`^${NAME}$`);
+
+const LAMBDA_ARN = new RegExp(
+  `^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\\d{12}):function:(${NAME})(?::([A-Za-z0-9_$-]+))?$`,
+);
 
 /** Parses `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`; undefined when it is not one. */
 export function parseLambdaArn(arn: string): LambdaArn | undefined {
@@ -25,14 +31,27 @@ export function parseLambdaArn(arn: string): LambdaArn | undefined {
   };
 }
 
+/** Where the caller of an invoke runs, as far as it is known; what is undefined is not compared. */
+export interface CallerPlacement {
+  account?: string | undefined;
+  region?: string | undefined;
+}
+
 /**
  * What is wrong with `arn` as the target of an invoke, or undefined when it is
  * fine: it must be a Lambda function ARN, qualified with a version or alias
  * (an unqualified ARN runs whatever code is latest, so a replay could meet
- * other code), not `$LATEST` (accepted by Lambda, but pins nothing), and in
- * the caller's own account (durable invokes never cross accounts).
+ * other code), not `$LATEST` (accepted by Lambda, but pins nothing), in
+ * the caller's own account (durable invokes never cross accounts) and its own
+ * region (the generated policy allows invoking only there). `caller` is the
+ * caller's placement, or (the older form) its account alone.
  */
-export function targetArnProblem(arn: string, callerAccount: string | undefined): TargetArnProblem | undefined {
+export function targetArnProblem(
+  arn: string,
+  caller: CallerPlacement | string | undefined,
+): TargetArnProblem | undefined {
+  const { account: callerAccount, region: callerRegion } =
+    typeof caller === 'string' || caller === undefined ? { account: caller, region: undefined } : caller;
   const parsed = parseLambdaArn(arn);
   if (parsed === undefined) {
     return {
@@ -60,11 +79,19 @@ export function targetArnProblem(arn: string, callerAccount: string | undefined)
       message: `'${arn}' is in account ${parsed.account}, not the caller's ${callerAccount}: durable invokes stay in one account`,
     };
   }
+  if (callerRegion !== undefined && parsed.region !== callerRegion) {
+    return {
+      kind: 'cross-region-arn',
+      message:
+        `'${arn}' is in region ${parsed.region}, not the caller's ${callerRegion}: durable invokes stay in one ` +
+        'region (its policy allows no other)',
+    };
+  }
   return undefined;
 }
 
 /** Why an ARN cannot be invoked: a stable kind (used as a diagnostic code) and a message. */
 export interface TargetArnProblem {
-  kind: 'invalid-arn' | 'unqualified-arn' | 'latest-arn' | 'cross-account-arn';
+  kind: 'invalid-arn' | 'unqualified-arn' | 'latest-arn' | 'cross-account-arn' | 'cross-region-arn';
   message: string;
 }

@@ -6,13 +6,14 @@ import { LambdaInvoker } from './lambda-invoker.js';
 
 const caller = 'arn:aws:lambda:eu-west-1:123456789012:function:reviews:3';
 
-function request(target: InvokeRequest['target'], callerArn: string | undefined = caller): InvokeRequest {
+/** A request from `callerArn` (null: from a caller whose ARN is not known). */
+function request(target: InvokeRequest['target'], callerArn: string | null = caller): InvokeRequest {
   return {
     target,
     executionId: 'parent/4',
     input: {},
     parent: { service: 'reviews', executionId: 'parent' },
-    ...(callerArn === undefined ? {} : { callerArn }),
+    ...(callerArn === null ? {} : { callerArn }),
   };
 }
 
@@ -49,12 +50,26 @@ describe('LambdaInvoker.targetArn', () => {
     ['an unqualified ARN', 'arn:aws:lambda:eu-west-1:123456789012:function:notifier', /unqualified/],
     ['$LATEST', 'arn:aws:lambda:eu-west-1:123456789012:function:notifier:$LATEST', /\$LATEST/],
     ["another account's ARN", 'arn:aws:lambda:eu-west-1:999999999999:function:notifier:7', /account 999999999999/],
+    [
+      "another region's ARN",
+      'arn:aws:lambda:us-east-1:123456789012:function:notifier:7',
+      /region us-east-1, not the caller's eu-west-1/,
+    ],
     ['something that is no ARN', 'notifier', /not a Lambda function ARN/],
   ])('refuses %s before sending anything', (_what, arn, message) => {
     const invoker = new LambdaInvoker({ client, env: { DURABLE_TARGET_NOTIFIER_ARN: arn } });
     const target = { service: 'notifier', workflow: 'notify', arnEnv: 'DURABLE_TARGET_NOTIFIER_ARN' };
     expect(() => invoker.targetArn(request(target))).toThrow(InvalidTargetArnError);
     expect(() => invoker.targetArn(request(target))).toThrow(message);
+  });
+
+  it("takes the caller's region from AWS_REGION when its ARN is not known", () => {
+    const target = { service: 'notifier', workflow: 'notify', arnEnv: 'DURABLE_TARGET_NOTIFIER_ARN' };
+    const env = { DURABLE_TARGET_NOTIFIER_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:notifier:7' };
+    const inIreland = new LambdaInvoker({ client, env: { ...env, AWS_REGION: 'eu-west-1' } });
+    expect(() => inIreland.targetArn(request(target, null))).toThrow(/region us-east-1, not the caller's eu-west-1/);
+    const inVirginia = new LambdaInvoker({ client, env: { ...env, AWS_REGION: 'us-east-1' } });
+    expect(inVirginia.targetArn(request(target, null))).toBe(env.DURABLE_TARGET_NOTIFIER_ARN);
   });
 
   it('says which variable to set when no ARN is configured', () => {

@@ -8,7 +8,10 @@ import { decodeChildAnswer, encodeChildInvoke, invokeUnavailable } from './proto
 export interface LambdaInvokerOptions {
   /** Default: a client for the function's own region. */
   client?: LambdaClient;
-  /** Where ARNs named by `arnEnv` are read. Default `process.env`. */
+  /**
+   * Where ARNs named by `arnEnv` are read, and `AWS_REGION` when the caller's ARN is not known. Default
+   * `process.env`.
+   */
   env?: Record<string, string | undefined>;
 }
 
@@ -18,8 +21,8 @@ export interface LambdaInvokerOptions {
  * child-invoke event (invoke/protocol.ts) carrying the child's deterministic
  * execution id, so a replayed parent finds the child's recorded outcome
  * instead of starting it again. The ARN comes from the target's environment
- * variable (set at deploy) or the manifest; unqualified, `$LATEST` and
- * other-account ARNs are refused before anything is sent.
+ * variable (set at deploy) or the manifest; unqualified, `$LATEST`,
+ * other-account and other-region ARNs are refused before anything is sent.
  *
  * Returned (see {@link InvokeOutcome}): the child's SUCCEEDED, FAILED (its
  * recorded error) or SUSPENDED answer; FAILED for invokes refused before
@@ -48,14 +51,21 @@ export class LambdaInvoker implements Invoker {
     if (arn === undefined || arn === '') {
       throw new InvalidTargetArnError(
         target.service,
-        `no ARN is configured: set ${target.arnEnv ?? 'the target ARN variable'} to its qualified ARN at deploy ` +
-          '(durable-gen deploy does), or publish it so the manifest has one',
+        `no ARN is configured: set ${target.arnEnv ?? 'the target ARN variable'} on the calling function to the ` +
+          "target's qualified ARN (a published version or an alias), or record that deployment in the manifest " +
+          '(services.<name>.deployment) and run durable-gen generate again, so the stub carries it',
       );
     }
-    const callerAccount = request.callerArn === undefined ? undefined : parseLambdaArn(request.callerArn)?.account;
-    const problem = targetArnProblem(arn, callerAccount);
+    const problem = targetArnProblem(arn, this.#callerPlacement(request));
     if (problem !== undefined) throw new InvalidTargetArnError(target.service, problem.message);
     return arn;
+  }
+
+  /** The caller's account and region: from the ARN it was invoked with, else the region Lambda runs it in. */
+  #callerPlacement(request: InvokeRequest): { account: string | undefined; region: string | undefined } {
+    const caller = request.callerArn === undefined ? undefined : parseLambdaArn(request.callerArn);
+    const region = caller?.region ?? this.#env.AWS_REGION;
+    return { account: caller?.account, region: region === '' ? undefined : region };
   }
 
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {

@@ -25,9 +25,23 @@ const CHUNK_PREFIX = 'chunk#';
 /** The `<owner>` part of the chunk keys of the execution record's values (input, output, error). */
 export const META_CHUNK_OWNER = 'meta';
 
+/**
+ * What every partition key of `service` starts with (its executions' and its
+ * `resumable` index partition alike), so one `dynamodb:LeadingKeys` pattern
+ * covers a service's items and no other service's.
+ */
+export function servicePartitionPrefix(service: string): string {
+  return `${service}#`;
+}
+
+/** The `dynamodb:LeadingKeys` pattern of `service`'s IAM policy: every partition key the service may touch. */
+export function leadingKeyPattern(service: string): string {
+  return `${servicePartitionPrefix(service)}*`;
+}
+
 /** The partition of one execution. */
 export function partitionKey(key: ExecutionKey): string {
-  return `${key.service}#${key.executionId}`;
+  return `${servicePartitionPrefix(key.service)}${key.executionId}`;
 }
 
 /** The key of an execution's `#meta` item. */
@@ -66,5 +80,5 @@ export function chunkSortKey(prefix: string, index: number): string {
 
 /** Partition of the `resumable` index: per service, so a service's IAM policy (LeadingKeys) covers its own. */
 export function duePartition(service: string): string {
-  return `${service}#due`;
+  return `${servicePartitionPrefix(service)}due`;
 }

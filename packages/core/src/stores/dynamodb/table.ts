@@ -13,6 +13,14 @@ import { ConfigurationError } from '../../errors.js';
  * `expiresAt` (epoch seconds).
  */
 
+/**
+ * The checkpoint table durable-gen assumes when neither a service's decorator
+ * nor `--table` names one: the table of the generated IAM policy and manifest,
+ * and the one the CLI's embedded store creates. A deployed handler reads its
+ * table from `DURABLE_TABLE`.
+ */
+export const DEFAULT_TABLE = 'durable-executions';
+
 /** Name of the index of executions due to be resumed (SUSPENDED with a `resumeAt`, or RUNNING with a lease). */
 export const RESUMABLE_INDEX = 'resumable';
 

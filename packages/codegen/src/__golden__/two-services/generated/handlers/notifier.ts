@@ -7,4 +7,7 @@ import { NotifierService } from '../../src/notifier-service.js';
 assertCoreVersion('0.1.0');
 
 /** Lambda entry point of service 'notifier' (workflows: notify). */
-export const handler = createHandler(NotifierService);
+export const handler = createHandler(NotifierService, {
+  // The table durable-gen generate resolved, the only one iam/notifier.json allows.
+  table: 'durable-executions',
+});

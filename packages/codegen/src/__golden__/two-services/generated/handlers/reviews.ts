@@ -8,4 +8,8 @@ import { ReviewService } from '../../src/review-service.js';
 assertCoreVersion('0.1.0');
 
 /** Lambda entry point of service 'reviews' (workflows: review). */
-export const handler = createHandler(ReviewService, { invoker: new LambdaInvoker() });
+export const handler = createHandler(ReviewService, {
+  // The table durable-gen generate resolved, the only one iam/reviews.json allows.
+  table: 'durable-executions',
+  invoker: new LambdaInvoker(),
+});
