@@ -15,6 +15,10 @@ describe('durable-gen usage', () => {
     [['executions', 'list', '--help']],
     [['executions', 'show', '--help']],
     [['executions', 'export', '--help']],
+    [['callbacks', '--help']],
+    [['callbacks', 'list', '--help']],
+    [['callbacks', 'complete', '--help']],
+    [['callbacks', 'fail', '--help']],
   ])('%j prints help and exits 0', async (args) => {
     const { code, stdout, stderr } = await runCli(args, copyFixture());
     expect(stderr).toBe('');
@@ -37,6 +41,9 @@ describe('durable-gen usage', () => {
     ['a bad choice', ['check', '--format', 'xml'], 'Invalid values'],
     ['a missing argument', ['executions', 'show'], 'Not enough non-option arguments'],
     ['executions alone', ['executions'], 'list, show <id> or export <id>'],
+    ['callbacks alone', ['callbacks'], 'list, complete or fail'],
+    ['an invalid account for check', ['check', '--account', 'abc'], '12-digit AWS account id'],
+    ['an invalid region', ['check', '--region', 'Europe'], 'AWS region such as eu-west-1'],
     ['a malformed run target', ['run', 'not-a-target', '--input', '1'], 'is not Class.workflow'],
     ['input that is not JSON', ['run', 'OrderService.place', '--input', '{oops'], '--input is not JSON'],
     ['an unknown class', ['run', 'NoSuchService.place', '--input', '1'], 'No @DurableService class NoSuchService'],

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { CommandContext } from './command.js';
 import { type AppRuntime, loadAppRuntime } from './local/app-runtime.js';
-import { EMBEDDED_FOLDER, EMBEDDED_TABLE, type OpenStore, openEmbeddedStore } from './local/embedded-store.js';
+import { EMBEDDED_FOLDER, type OpenStore, openEmbeddedStore } from './local/embedded-store.js';
 
 /** Where `executions` and `callbacks` read: the app's embedded store, or a DynamoDB table. */
 export interface StoreOptions {
@@ -19,7 +19,8 @@ export function withStoreOptions<T>(yargs: Argv<T>): Argv<T & StoreOptions> {
     })
     .option('endpoint', {
       type: 'string',
-      describe: `DynamoDB endpoint URL of --table, e.g. a local server (table ${EMBEDDED_TABLE} unless --table)`,
+      describe:
+        "DynamoDB endpoint URL of --table, e.g. a local server (without --table: @durable/core's DEFAULT_TABLE)",
     })
     .option('region', { type: 'string', describe: 'AWS region of --table (default: AWS_REGION)' })
     .group(['table', 'endpoint', 'region'], 'Store:') as Argv<T & StoreOptions>;
@@ -41,7 +42,7 @@ export async function openStore(
   if (!isTableStore(options)) {
     return openEmbeddedStore(runtime, root, { create: false, command });
   }
-  const tableName = options.table ?? EMBEDDED_TABLE;
+  const tableName = options.table ?? runtime.core.DEFAULT_TABLE;
   const client = new runtime.dynamoDb.DynamoDBClient({
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.region === undefined ? {} : { region: options.region }),

@@ -92,13 +92,13 @@ export function generate(options: GenerateOptions): GenerateResult {
     const entry = manifestEntry(service, placement, coreVersion, previous?.services[service.name]);
     entries.set(service.name, entry);
     const targets = entry.invokes.map((name) => {
-      const deployment = usableDeployment(previous, name, placement.account);
+      const deployment = usableDeployment(previous, name, placement);
       return {
         service: byName.get(name) as ServiceModel,
         ...(deployment === undefined ? {} : { publishedVersion: deployment.publishedVersion }),
       };
     });
-    const deployment = usableDeployment(previous, service.name, placement.account);
+    const deployment = usableDeployment(previous, service.name, placement);
     files.set(
       `${outDir}/handlers/${service.name}.ts`,
       emitHandler(service, { outDir, coreVersion, table: placement.table, configFile }),

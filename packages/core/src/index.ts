@@ -114,6 +114,7 @@ export {
   StepTimeoutError,
   StoreUnavailableError,
   UnknownWorkflowError,
+  UnpinnedInvocationError,
   VersionMismatchError,
 } from './errors.js';
 export {
@@ -134,7 +135,6 @@ export {
 export { type ExecutionRequest, MAX_EXTERNAL_ID_LENGTH, parseEvent } from './handler/events.js';
 export { InProcessInvoker, type InProcessInvokerOptions } from './handler/in-process-invoker.js';
 export type { LambdaContext } from './handler/lambda-context.js';
-export { UnpinnedInvocationError } from './handler/pinned-invocation.js';
 export {
   type FunctionNameProblem,
   type FunctionPlacement,

@@ -10,9 +10,6 @@ import { lockFolder } from './folder-lock.js';
 /** The app's folder for local state, beside its `package.json`. */
 export const EMBEDDED_FOLDER = '.durable';
 
-/** The table the embedded store keeps executions in: the name deployed stores use by default. */
-export const EMBEDDED_TABLE = 'durable-executions';
-
 /** A store that is open, and how to let go of it. */
 export interface OpenStore {
   store: CheckpointStore;
@@ -71,7 +68,7 @@ export async function openEmbeddedStore(
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     await ensureTable(runtime, client);
-    const store = new runtime.core.DynamoDbStore({ client, tableName: EMBEDDED_TABLE });
+    const store = new runtime.core.DynamoDbStore({ client, tableName: runtime.core.DEFAULT_TABLE });
     return { store, description: `${EMBEDDED_FOLDER}/`, close };
   } catch (error) {
     await close();
@@ -82,7 +79,7 @@ export async function openEmbeddedStore(
 /** Creates the table on first use; an existing one is what every later run finds. */
 async function ensureTable(runtime: AppRuntime, client: DynamoDbClient): Promise<void> {
   try {
-    await runtime.core.DynamoDbStore.createTable(client, EMBEDDED_TABLE);
+    await runtime.core.DynamoDbStore.createTable(client, runtime.core.DEFAULT_TABLE);
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
   }

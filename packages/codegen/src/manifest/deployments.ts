@@ -1,20 +1,23 @@
 import { targetArnProblem } from '@durable/core';
 import type { Diagnostic } from '../diagnostics.js';
+import type { Placement } from '../emit/iam.js';
 import type { DeploymentInfo, Manifest } from '../emit/manifest.js';
 import type { ServicePlacements } from './placements.js';
 
 /**
  * A deployment the previous manifest records for `service`, when its ARN can
- * be invoked from `account`: qualified, not `$LATEST`, in the same account.
+ * be invoked by a caller placed at `caller`: qualified, not `$LATEST`, in the
+ * same account and region.
  */
 export function usableDeployment(
   manifest: Manifest | undefined,
   service: string,
-  account: string,
+  caller: Pick<Placement, 'account' | 'region'>,
 ): DeploymentInfo | undefined {
   const deployment = manifest?.services[service]?.deployment;
   if (deployment == null) return undefined;
-  return targetArnProblem(deployment.qualifiedArn, account) === undefined ? deployment : undefined;
+  const problem = targetArnProblem(deployment.qualifiedArn, { account: caller.account, region: caller.region });
+  return problem === undefined ? deployment : undefined;
 }
 
 /**
@@ -31,7 +34,7 @@ export function checkRecordedDeployments(
   for (const [service, placement] of [...placements.byService].sort(([a], [b]) => a.localeCompare(b))) {
     const deployment = manifest?.services[service]?.deployment;
     if (deployment == null) continue;
-    const problem = targetArnProblem(deployment.qualifiedArn, placement.account);
+    const problem = targetArnProblem(deployment.qualifiedArn, { account: placement.account, region: placement.region });
     if (problem === undefined) continue;
     diagnostics.push({
       file: `${outDir}/manifest.json`,

@@ -21,11 +21,18 @@ export interface DurableServiceOptions {
   name?: string;
   /** AWS account the function is deployed in (12 digits). */
   account?: string;
+  /** AWS region the function is deployed in, e.g. `eu-west-1`. */
   region?: string;
-  /** Lambda function name; defaults to the service name. */
+  /**
+   * The Lambda function's name, or its unqualified ARN in the service's account and region; defaults to the
+   * service name. Never a version or alias (`shipping:3`): callers pin the version at deploy.
+   */
   functionName?: string;
   backend?: Backend;
-  /** Checkpoint table name; defaults to the `DURABLE_TABLE` environment variable. */
+  /**
+   * Checkpoint table name, written into the generated handler (and its IAM policy); without it, `generate --table`,
+   * else `DEFAULT_TABLE`. A handler written by hand falls back to the `DURABLE_TABLE` environment variable.
+   */
   table?: string;
   /**
    * How long an execution may live, from its start; past it, it fails with `ExecutionTimeoutError`. Default 30

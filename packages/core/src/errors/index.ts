@@ -19,6 +19,7 @@ export {
   InvalidEventError,
   InvalidTargetArnError,
   UnknownWorkflowError,
+  UnpinnedInvocationError,
   VersionMismatchError,
 } from './configuration.js';
 export {

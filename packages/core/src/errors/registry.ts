@@ -1,68 +1,31 @@
 import { DurableError } from './base.js';
-import {
-  CallbackAlreadyCompletedError,
-  CallbackExecutionFinishedError,
-  CallbackFailedError,
-  CallbackTimeoutError,
-  InvalidCallbackTokenError,
-} from './callbacks.js';
-import {
-  ConfigurationError,
-  ContextMisuseError,
-  DefinitionError,
-  InvalidEventError,
-  InvalidTargetArnError,
-  UnknownWorkflowError,
-  VersionMismatchError,
-} from './configuration.js';
-import {
-  ExecutionBusyError,
-  ExecutionConflictError,
-  ExecutionNotFoundError,
-  ExecutionTimeoutError,
-  InvokeUnavailableError,
-  JournalIncompleteError,
-  NonDeterminismError,
-} from './execution.js';
-import { NonRetryableError, StepInterruptedError, StepTimeoutError } from './steps.js';
-import { StoreUnavailableError } from './store.js';
-import { PayloadTooLargeError, SerializationError } from './values.js';
+import * as callbacks from './callbacks.js';
+import * as configuration from './configuration.js';
+import * as execution from './execution.js';
+import * as steps from './steps.js';
+import * as store from './store.js';
+import * as values from './values.js';
 
 type DurableErrorClass = (abstract new (...args: never[]) => DurableError) & { readonly code: string };
 
+/** Every file of error classes: a class added to one of them is known here without being listed again. */
+const FAMILIES: readonly object[] = [callbacks, configuration, execution, steps, store, values];
+
+function isErrorClass(value: unknown): value is DurableErrorClass {
+  return (
+    typeof value === 'function' &&
+    // Not `instanceof`: DurableError's own check looks for the brand its instances carry, which prototypes lack.
+    Object.prototype.isPrototypeOf.call(DurableError.prototype, value.prototype) &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
+}
+
 /**
  * Every error class of this package by code, so recorded errors come back as
- * instances of their class (serde/serialize.ts). A new class belongs here.
+ * instances of their class (serde/serialize.ts).
  */
 export const errorClassesByCode: ReadonlyMap<string, DurableErrorClass> = new Map(
-  (
-    [
-      DurableError,
-      NonDeterminismError,
-      ExecutionBusyError,
-      ExecutionConflictError,
-      ExecutionNotFoundError,
-      PayloadTooLargeError,
-      SerializationError,
-      StepInterruptedError,
-      StepTimeoutError,
-      NonRetryableError,
-      InvalidEventError,
-      UnknownWorkflowError,
-      DefinitionError,
-      ConfigurationError,
-      ContextMisuseError,
-      InvalidCallbackTokenError,
-      CallbackAlreadyCompletedError,
-      CallbackTimeoutError,
-      CallbackFailedError,
-      CallbackExecutionFinishedError,
-      StoreUnavailableError,
-      VersionMismatchError,
-      InvalidTargetArnError,
-      InvokeUnavailableError,
-      ExecutionTimeoutError,
-      JournalIncompleteError,
-    ] as DurableErrorClass[]
-  ).map((cls) => [cls.code, cls]),
+  [DurableError as DurableErrorClass, ...FAMILIES.flatMap((family) => Object.values(family)).filter(isErrorClass)].map(
+    (cls) => [cls.code, cls],
+  ),
 );

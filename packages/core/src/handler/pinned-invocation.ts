@@ -1,26 +1,6 @@
-import { DurableError } from '../errors.js';
+import { UnpinnedInvocationError } from '../errors.js';
 import { parseLambdaArn } from '../invoke/lambda-arn.js';
 import type { LambdaContext } from './lambda-context.js';
-
-/**
- * A deployed handler was invoked unqualified or as `$LATEST`: it refuses to run, and writes nothing, since a
- * later invocation of the same execution could meet other code than the code that recorded it.
- */
-export class UnpinnedInvocationError extends DurableError {
-  static override readonly code = 'UNPINNED_INVOCATION';
-  constructor(
-    readonly service: string,
-    readonly invokedFunctionArn: string,
-    reason: string,
-  ) {
-    super(
-      UnpinnedInvocationError.code,
-      `Service '${service}' was invoked as '${invokedFunctionArn}', ${reason}: a resumed execution could replay ` +
-        'on other code than the code that recorded it. Invoke a published version or an alias ' +
-        `(…:function:<name>:<version>), never the function unqualified or $LATEST. Nothing was written.`,
-    );
-  }
-}
 
 /**
  * Throws {@link UnpinnedInvocationError} unless Lambda invoked this function through a published version or an
