@@ -229,6 +229,23 @@ describe('generate on the two-services app', () => {
     );
   });
 
+  it('records the paths and options it was given, relative to the app, and reuses them when given none', () => {
+    const root = copyFixture();
+    generateApp(root, { ...OPTIONS, paths: [path.join(root, 'src')] });
+    expect(readManifest(root).generateOptions).toEqual({
+      paths: ['src'],
+      account: '123456789012',
+      region: 'eu-west-1',
+      table: 'durable-executions',
+    });
+    const written = readTree(root);
+
+    const again = generate({ root });
+
+    expect(again.diagnostics).toEqual([]);
+    expect(readTree(root)).toEqual(written);
+  });
+
   it('removes the files of a service that no longer exists', () => {
     const root = copyFixture();
     generateApp(root);

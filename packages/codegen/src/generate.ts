@@ -76,7 +76,7 @@ export function generate(options: GenerateOptions): GenerateResult {
     generatedBy: GENERATOR,
     coreVersion,
     generateOptions: {
-      paths: [...checked.paths],
+      paths: checked.paths.map((given) => portablePath(root, given)),
       ...placementOption('account', options.account ?? recorded?.account),
       ...placementOption('region', options.region ?? recorded?.region),
       ...placementOption('table', options.table ?? recorded?.table),
@@ -131,6 +131,17 @@ export function generate(options: GenerateOptions): GenerateResult {
     }
   }
   return { model, diagnostics: sortDiagnostics(diagnostics), files, outDir };
+}
+
+/** A path as the manifest keeps it: relative to the app when it is inside it, so the manifest works in any clone. */
+function portablePath(root: string, given: string): string {
+  if (!path.isAbsolute(given)) return given;
+  const relative = path.relative(root, given);
+  return relative === ''
+    ? '.'
+    : relative.startsWith('..') || path.isAbsolute(relative)
+      ? given
+      : relative.split(path.sep).join('/');
 }
 
 function placementOption<K extends 'account' | 'region' | 'table'>(
