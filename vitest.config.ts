@@ -61,7 +61,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], globalSetup: dynamoDbSetup },
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          globalSetup: dynamoDbSetup,
+          // Real processes (the CLI, bundles, DynamoDB Local): a test runs several, each some seconds on 2 busy cores.
+          testTimeout: 120_000,
+        },
       },
     ],
   },
