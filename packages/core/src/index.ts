@@ -116,6 +116,7 @@ export {
   UnknownWorkflowError,
   UnpinnedInvocationError,
   VersionMismatchError,
+  WrongVersionError,
 } from './errors.js';
 export {
   createHandler,
@@ -160,6 +161,7 @@ export type {
   OperationRecord,
   OperationSignature,
   OperationStatus,
+  PinnedVersion,
 } from './journal/records.js';
 export { deserialize, serialize } from './serde/serialize.js';
 export type {

@@ -11,10 +11,11 @@ import {
   JournalIncompleteError,
   NonDeterminismError,
   UnknownWorkflowError,
+  WrongVersionError,
 } from '../errors.js';
 import type { Invoker } from '../invoke/invoker.js';
 import { hashSerialized } from '../journal/hash.js';
-import type { ExecutionRecord, OperationRecord } from '../journal/records.js';
+import type { ExecutionRecord, OperationRecord, PinnedVersion } from '../journal/records.js';
 import { deserialize, serializeBounded } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { guardStore } from '../stores/store-guard.js';
@@ -51,6 +52,8 @@ export interface InvocationSettings {
   leaseOwner?: () => string;
   /** The ARN this function was invoked with, when Lambda says. */
   callerArn?: string;
+  /** The published version this invocation runs, on Lambda: a new execution is pinned to it. */
+  version?: PinnedVersion;
   maxInProcessWaitMs: number;
 }
 
@@ -99,6 +102,7 @@ export async function runInvocation(
     timeoutAt: startedAt + lifetimes.executionTimeoutMs,
     // TTL is wall-clock time: the engine's clock may be set anywhere (tests, replays of old timelines).
     expiresAt: Date.now() + lifetimes.executionTimeoutMs + lifetimes.retentionMs,
+    ...(settings.version === undefined ? {} : { version: settings.version }),
   });
   switch (claim.kind) {
     case 'finished':
@@ -114,6 +118,8 @@ export async function runInvocation(
       );
     case 'not-found':
       throw new ExecutionNotFoundError(key.executionId);
+    case 'wrong-version':
+      throw new WrongVersionError(key.executionId, claim.record.pinnedVersion!, settings.version!);
   }
 
   const record = claim.record;

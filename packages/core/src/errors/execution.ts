@@ -60,6 +60,33 @@ export class ExecutionBusyError extends DurableError {
   }
 }
 
+/**
+ * The execution is pinned to another published version of its function than
+ * the one this invocation runs: it must replay on the code that recorded it.
+ * Nothing was written, and the execution stays as it was; retry on the pinned
+ * version (its qualified ARN is in the message).
+ */
+export class WrongVersionError extends DurableError {
+  static override readonly code = 'WRONG_VERSION';
+  constructor(
+    readonly executionId: string,
+    readonly pinned: { functionArn: string; version: string },
+    readonly running: { functionArn: string; version: string },
+  ) {
+    const runs =
+      pinned.functionArn === running.functionArn
+        ? `version ${running.version}`
+        : `${running.functionArn}:${running.version}`;
+    super(
+      WrongVersionError.code,
+      `Execution '${executionId}' was started by version ${pinned.version} of ${pinned.functionArn}, and this ` +
+        `invocation runs ${runs}: a replay must meet the code that recorded it. Nothing was written. Invoke ` +
+        `${pinned.functionArn}:${pinned.version} to resume it; new executions go to the alias or the new version.`,
+      { retryable: true },
+    );
+  }
+}
+
 /** The execution id is already used by an execution of another workflow or with another input. */
 export class ExecutionConflictError extends DurableError {
   static override readonly code = 'EXECUTION_CONFLICT';

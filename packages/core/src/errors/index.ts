@@ -30,6 +30,7 @@ export {
   InvokeUnavailableError,
   JournalIncompleteError,
   NonDeterminismError,
+  WrongVersionError,
 } from './execution.js';
 export { errorClassesByCode } from './registry.js';
 export { NonRetryableError, StepInterruptedError, StepTimeoutError } from './steps.js';

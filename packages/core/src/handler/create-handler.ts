@@ -11,7 +11,7 @@ import { resolveStore } from './checkpoint-table.js';
 import { childInvocation, invocationTimeLeft } from './child-answer.js';
 import { parseEvent } from './events.js';
 import type { LambdaContext } from './lambda-context.js';
-import { assertPinnedInvocation } from './pinned-invocation.js';
+import { assertPinnedInvocation, runningVersion } from './pinned-invocation.js';
 
 /** Options of {@link createHandler}. */
 export interface HandlerOptions {
@@ -111,6 +111,7 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
   ): Promise<ExecutionResult | ChildInvokeAnswer> => {
     // Before anything is read or written: a deployed function runs only as a published version or an alias.
     assertPinnedInvocation(definition.name, lambdaContext);
+    const version = runningVersion(lambdaContext);
     const request = parseEvent(event, lambdaContext);
     store ??= resolveStore(options, definition);
     // A parent's invoke gets its child's outcome as an answer, a failure included (invoke/protocol.ts).
@@ -133,6 +134,7 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
         maxInProcessWaitMs: options.maxInProcessWaitMs ?? Number.POSITIVE_INFINITY,
         ...(options.leaseOwner === undefined ? {} : { leaseOwner: options.leaseOwner }),
         ...(lambdaContext?.invokedFunctionArn === undefined ? {} : { callerArn: lambdaContext.invokedFunctionArn }),
+        ...(version === undefined ? {} : { version }),
       },
       request,
       invocationTimeLeft(request, lambdaContext),

@@ -3,5 +3,7 @@ export interface LambdaContext {
   /** Stable across Lambda's own retries of one asynchronous invocation. */
   awsRequestId?: string;
   invokedFunctionArn?: string;
+  /** The published version running, also when invoked through an alias (`$LATEST` for unpublished code). */
+  functionVersion?: string;
   getRemainingTimeInMillis?(): number;
 }

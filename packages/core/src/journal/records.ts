@@ -116,6 +116,20 @@ export interface ExecutionRecord extends ExecutionKey {
   expiresAt?: number;
   /** Random per-execution key that signs its callback tokens. Never leaves the store and the engine. */
   secret?: string;
+  /**
+   * The deployed code that started the execution: Lambda's `functionVersion` and the function's unqualified ARN.
+   * Every later invocation must run this version: a replay meets the code that recorded it. Absent for
+   * executions started outside Lambda (local tools, tests) and by older versions of this package.
+   */
+  pinnedVersion?: PinnedVersion;
+}
+
+/** A published version of a Lambda function: what an execution is pinned to. */
+export interface PinnedVersion {
+  /** The function's unqualified ARN, `arn:aws:lambda:<region>:<account>:function:<name>`. */
+  functionArn: string;
+  /** The published version number (never `$LATEST`). */
+  version: string;
 }
 
 /** SUCCEEDED or FAILED: the one test of "finished", for executions and operations alike. */

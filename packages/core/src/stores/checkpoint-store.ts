@@ -4,6 +4,7 @@ import type {
   ExecutionStatus,
   ExpectedOperation,
   OperationRecord,
+  PinnedVersion,
 } from '../journal/records.js';
 
 /** Asks to run an execution: create it, or take its lease. */
@@ -27,6 +28,11 @@ export interface ClaimRequest {
   timeoutAt: number;
   /** Kept as the execution's `expiresAt` when the claim creates it: the TTL of every item of its journal. */
   expiresAt: number;
+  /**
+   * The published version this invocation runs, on Lambda. Kept as the execution's `pinnedVersion` when the
+   * claim creates it; an execution pinned to another version is `wrong-version`, and nothing is written.
+   */
+  version?: PinnedVersion;
 }
 
 /**
@@ -40,6 +46,7 @@ export type ClaimOutcome =
   | { kind: 'finished'; record: ExecutionRecord }
   | { kind: 'busy'; record: ExecutionRecord }
   | { kind: 'conflict'; record: ExecutionRecord; reason: 'workflow' | 'input' }
+  | { kind: 'wrong-version'; record: ExecutionRecord }
   | { kind: 'not-found' };
 
 /** The result of a conditional write: done, or refused with what stands there now. */

@@ -37,6 +37,7 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
     // Engines built before these fields existed do not send them: such executions get none.
     if (request.timeoutAt !== undefined) record.timeoutAt = request.timeoutAt;
     if (request.expiresAt !== undefined) record.expiresAt = request.expiresAt;
+    if (request.version !== undefined) record.pinnedVersion = { ...request.version };
     return { kind: 'claimed', isNew: true, record };
   }
   // Conflicts first: a finished execution must not answer an event that asks for another run with its output.
@@ -46,7 +47,9 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
   if (request.input !== undefined && request.input.hash !== current.inputHash) {
     return { kind: 'conflict', record: current, reason: 'input' };
   }
+  // A finished execution answers from its record, whichever code asks: nothing of it runs again.
   if (isFinished(current.status)) return { kind: 'finished', record: current };
+  if (isOtherVersion(current, request)) return { kind: 'wrong-version', record: current };
   if (isThisClaim(current, request)) {
     // This very claim stands there already (a repeat of a claim whose answer was lost): it counts once.
     return { kind: 'claimed', isNew: current.invocations === 1, record: current };
@@ -71,7 +74,23 @@ export function claimDecision(current: ExecutionRecord | undefined, request: Cla
   // Existing executions keep theirs; one created before these fields existed gets them now.
   if (record.timeoutAt === undefined && request.timeoutAt !== undefined) record.timeoutAt = request.timeoutAt;
   if (record.expiresAt === undefined && request.expiresAt !== undefined) record.expiresAt = request.expiresAt;
+  if (record.pinnedVersion === undefined && request.version !== undefined)
+    record.pinnedVersion = { ...request.version };
   return { kind: 'claimed', isNew: false, record };
+}
+
+/**
+ * True when the execution is pinned to another version of its function than
+ * the one this invocation runs. An invocation outside Lambda (no version)
+ * is not compared: local tools and tests run the code at hand.
+ */
+export function isOtherVersion(current: ExecutionRecord, request: ClaimRequest): boolean {
+  const pinned = current.pinnedVersion;
+  return (
+    pinned !== undefined &&
+    request.version !== undefined &&
+    (pinned.version !== request.version.version || pinned.functionArn !== request.version.functionArn)
+  );
 }
 
 /** True when the execution is RUNNING under exactly the lease `request` asks for: that claim was made already. */

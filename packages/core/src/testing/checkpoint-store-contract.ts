@@ -304,6 +304,77 @@ export function describeCheckpointStoreContract(
       });
     });
 
+    describe('claim: version pinning', () => {
+      const V1 = { functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders', version: '1' };
+      const V2 = { ...V1, version: '2' };
+      const OTHER_FUNCTION = {
+        functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-copy',
+        version: '1',
+      };
+
+      /** A pinned execution, suspended so that any claim may take it. */
+      async function suspendedOn(key: ExecutionKey, version: typeof V1): Promise<ExecutionRecord> {
+        const record = await start(key, { version });
+        expect(record.pinnedVersion).toEqual(version);
+        expect(await store.transition(key, OWNER_A, { status: 'SUSPENDED', resumeAt: T0 + 500 }, T0 + 100)).toEqual({
+          ok: true,
+        });
+        return (await store.getExecution(key))!;
+      }
+
+      it('pins a new execution to the version that creates it, and keeps it', async () => {
+        const key = newKey();
+        await suspendedOn(key, V1);
+        const resumed = claimed(await store.claim({ ...resumeRequest(key, OWNER_B, T0 + 1_000), version: V1 }));
+        expect(resumed.record.pinnedVersion).toEqual(V1);
+        expect(resumed.record.invocations).toBe(2);
+        expect((await store.getExecution(key))?.pinnedVersion).toEqual(V1);
+      });
+
+      it.each([
+        ['another version', V2],
+        ['another function', OTHER_FUNCTION],
+      ])('refuses a claim that runs %s, writing nothing', async (_what, version) => {
+        const key = newKey();
+        const before = await suspendedOn(key, V1);
+        for (const request of [
+          resumeRequest(key, OWNER_B, T0 + 1_000),
+          startRequest(key, { owner: OWNER_B, now: T0 + 1_000 }),
+        ]) {
+          const outcome = await store.claim({ ...request, version });
+          expect(outcome).toEqual({ kind: 'wrong-version', record: before });
+        }
+        expect(await store.getExecution(key)).toEqual(before);
+      });
+
+      it('answers a finished execution to any version: nothing of it runs again', async () => {
+        const key = newKey();
+        await start(key, { version: V1 });
+        expect(await store.transition(key, OWNER_A, { status: 'SUCCEEDED', output: '"done"' }, T0 + 100)).toEqual({
+          ok: true,
+        });
+        const outcome = await store.claim({ ...resumeRequest(key, OWNER_B, T0 + 1_000), version: V2 });
+        expect(outcome.kind).toBe('finished');
+      });
+
+      it('lets a claim outside Lambda (no version) run a pinned execution, and pins an unpinned one when first claimed on Lambda', async () => {
+        const pinned = newKey();
+        await suspendedOn(pinned, V1);
+        expect(claimed(await store.claim(resumeRequest(pinned, OWNER_B, T0 + 1_000))).record.pinnedVersion).toEqual(V1);
+
+        const unpinned = newKey();
+        await start(unpinned);
+        expect(
+          await store.transition(unpinned, OWNER_A, { status: 'SUSPENDED', resumeAt: T0 + 500 }, T0 + 100),
+        ).toEqual({
+          ok: true,
+        });
+        expect((await store.getExecution(unpinned))?.pinnedVersion).toBeUndefined();
+        const first = claimed(await store.claim({ ...resumeRequest(unpinned, OWNER_B, T0 + 1_000), version: V2 }));
+        expect(first.record.pinnedVersion).toEqual(V2);
+      });
+    });
+
     describe('loadJournal', () => {
       it('orders records by position, numerically and hierarchically, whatever the order of writing', async () => {
         const key = newKey();

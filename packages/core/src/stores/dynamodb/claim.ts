@@ -9,6 +9,7 @@ import {
   NOT_THIS_CLAIM_AGAIN,
   NOTHING_STANDS_THERE,
   SAME_INPUT,
+  SAME_VERSION_OR_UNPINNED,
   SAME_WORKFLOW,
 } from './conditions.js';
 import { type Item, toExecutionRecord, ttlSeconds } from './items.js';
@@ -52,6 +53,7 @@ export async function claimExecution(io: TableIo, request: ClaimRequest): Promis
     NOT_THIS_CLAIM_AGAIN,
     ...(request.workflow === undefined ? [] : [SAME_WORKFLOW]),
     ...(request.input === undefined ? [] : [SAME_INPUT]),
+    ...(request.version === undefined ? [] : [SAME_VERSION_OR_UNPINNED]),
   );
   const canCreate = request.input !== undefined && request.workflow !== undefined;
 
@@ -140,6 +142,11 @@ function claimUpdate(request: ClaimRequest, input: Item | undefined, condition: 
     keepFirst('workflow', ':workflow', { S: request.workflow });
   }
   if (request.secret !== undefined) keepFirst('secret', ':secret', { S: request.secret });
+  if (request.version !== undefined) {
+    // The pair is written together: both set by the claim that creates (or first pins) the execution.
+    keepFirst('pinnedFunctionArn', ':pinnedFunctionArn', { S: request.version.functionArn });
+    keepFirst('pinnedVersion', ':pinnedVersion', { S: request.version.version });
+  }
   if (request.input !== undefined) keepFirst('inputHash', ':inputHash', { S: request.input.hash });
   if (input !== undefined) {
     const [[field, value]] = Object.entries(input) as [[string, Item[string]]];

@@ -39,6 +39,10 @@ export const NOT_THIS_CLAIM_AGAIN = 'NOT (leaseOwner = :owner AND leaseExpiresAt
 /** The execution runs the workflow the event asks for. */
 export const SAME_WORKFLOW = 'workflow = :workflow';
 
+/** The execution is pinned to the version the claim runs, or to none (started outside Lambda, or before pinning). */
+export const SAME_VERSION_OR_UNPINNED =
+  '(attribute_not_exists(pinnedVersion) OR (pinnedVersion = :pinnedVersion AND pinnedFunctionArn = :pinnedFunctionArn))';
+
 /** The execution was started with the input the event carries (compared by hash). */
 export const SAME_INPUT = 'inputHash = :inputHash';
 

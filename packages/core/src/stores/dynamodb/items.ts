@@ -141,6 +141,11 @@ export function toExecutionRecord(item: Item, chunks: ChunkData, knownInput?: st
   }
   const expiresAt = num(item, EXPIRES_AT_MS);
   if (expiresAt !== undefined) record.expiresAt = expiresAt;
+  const pinnedFunctionArn = item.pinnedFunctionArn?.S;
+  const pinnedVersion = item.pinnedVersion?.S;
+  if (pinnedFunctionArn !== undefined && pinnedVersion !== undefined) {
+    record.pinnedVersion = { functionArn: pinnedFunctionArn, version: pinnedVersion };
+  }
   return record;
 }
 
