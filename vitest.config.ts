@@ -22,6 +22,7 @@ const engineSuites = [
   'packages/core/src/engine/**/*.test.ts',
   'packages/core/src/handler/**/*.test.ts',
   'packages/core/src/invoke/**/*.test.ts',
+  'packages/core/src/sweeper/**/*.test.ts',
 ];
 const dynamoDbSetup = ['test/support/dynamodb-global-setup.ts'];
 

@@ -78,6 +78,15 @@ describe('a bundled handler, deployed as Lambda would run it', () => {
     );
     expect(outcome).toMatchObject({ ok: true, result: { status: 'SUCCEEDED', executionId, output: { sum: 3 } } });
   });
+
+  it("answers its schedule's sweep event with what it resumed: the generated handler has a resumer", async () => {
+    const outcome = await runInFreshNode(
+      dir,
+      { durableSweep: 1, service: 'bundle-adder' },
+      { invokedFunctionArn: `${FUNCTION}:live` },
+    );
+    expect(outcome).toMatchObject({ ok: true, result: { status: 'SWEPT', service: 'bundle-adder' } });
+  });
 });
 
 /** An app's own handler options: a logger whose lines the test can tell apart, and a small payload limit for the adder. */

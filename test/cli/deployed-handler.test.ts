@@ -161,7 +161,7 @@ describe('functionName', () => {
 });
 
 describe('the generated policy', () => {
-  it('denies $LATEST of every invoked function, and table requests without leading keys', async () => {
+  it('denies $LATEST of every invoked function and its own, and table requests without leading keys', async () => {
     const app = copyFixture();
     expect((await runCli(['generate', ...PLACEMENT], app)).code).toBe(0);
 
@@ -172,7 +172,7 @@ describe('the generated policy', () => {
         Sid: 'DenyLatest',
         Effect: 'Deny',
         Action: ['lambda:InvokeFunction'],
-        Resource: [`${receiptsFunction}:$LATEST`],
+        Resource: [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:orders:$LATEST`, `${receiptsFunction}:$LATEST`],
       },
     ]);
     for (const service of ['orders', 'receipts']) {

@@ -152,6 +152,7 @@ export {
   targetArnProblem,
 } from './invoke/lambda-arn.js';
 export { type ChildInvokeAnswer, type ChildInvokeEvent, INVOKE_UNAVAILABLE } from './invoke/protocol.js';
+export type { Resumer } from './invoke/resumer.js';
 export type {
   ExecutionKey,
   ExecutionRecord,
@@ -179,4 +180,6 @@ export { leadingKeyPattern } from './stores/dynamodb/keys.js';
 export { type CreatedTable, DEFAULT_TABLE, RESUMABLE_INDEX } from './stores/dynamodb/table.js';
 export { MemoryStore } from './stores/memory-store.js';
 export { claimDecision, comparePositions, isFinished } from './stores/store-rules.js';
+export { SWEEP_LIMIT, type SweepResult } from './sweeper/sweep.js';
+export { isSweepEvent, type SweepEvent, sweepEvent } from './sweeper/sweep-event.js';
 export { assertCoreVersion, CORE_VERSION } from './version.js';

@@ -40,11 +40,13 @@ export function emitHandler(service: ServiceModel, options: HandlerEmitOptions):
     `  // The table durable-gen generate resolved, the only one iam/${service.name}.json allows.`,
     `  table: ${quoted(table)},`,
     ...(invokes ? ['  invoker: new LambdaInvoker(),'] : []),
+    '  // The sweeper (its schedule sends { durableSweep: 1 }) resumes due executions on their pinned versions.',
+    '  resumer: new LambdaResumer(),',
   ];
   const lines = [
     generatedHeader(service.source, `class ${service.className}`),
     `import { ${coreImports.join(', ')} } from '@durable/core';`,
-    ...(invokes ? [`import { LambdaInvoker } from '@durable/core/lambda';`] : []),
+    `import { ${invokes ? 'LambdaInvoker, ' : ''}LambdaResumer } from '@durable/core/lambda';`,
     ...(configFile === undefined ? [] : [`import durableConfig from '${importPath(handlersDir, configFile)}';`]),
     `import { ${service.className} } from '${importPath(handlersDir, service.source)}';`,
     '',

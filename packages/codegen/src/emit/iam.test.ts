@@ -16,6 +16,7 @@ const FIXTURE = fileURLToPath(new URL('../__fixtures__/two-services/', import.me
 const SCRATCH = fileURLToPath(new URL('../../.tmp/', import.meta.url));
 const ACCOUNT = '123456789012';
 const NOTIFIER_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:notifier`;
+const REVIEWS_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:reviews`;
 
 /**
  * Throws, naming every problem, unless `policy` grants `serviceName` no more than least privilege allows: no `*` or
@@ -168,16 +169,38 @@ describe('generated IAM policies', () => {
 
   it('let the invoking service invoke only the invoked function, qualified: any version before deploy, then the published one', () => {
     const invokeResources = (root: string): string[] =>
-      statementsAllowing(readPolicy(root, 'reviews'), 'lambda:InvokeFunction').flatMap((s) => s.Resource);
+      statementsAllowing(readPolicy(root, 'reviews'), 'lambda:InvokeFunction')
+        .filter((s) => s.Sid === 'InvokeServices')
+        .flatMap((s) => s.Resource);
 
     expect(invokeResources(beforeDeploy)).toEqual([`${NOTIFIER_FUNCTION}:*`]);
     expect(invokeResources(afterDeploy)).toEqual([`${NOTIFIER_FUNCTION}:7`]);
   });
 
+  it('let each service invoke its own versions, for the sweeper, and nothing else besides what it calls', () => {
+    for (const [service, functionArn] of [
+      ['notifier', NOTIFIER_FUNCTION],
+      ['reviews', REVIEWS_FUNCTION],
+    ] as const) {
+      const own = readPolicy(beforeDeploy, service).Statement.filter((s) => s.Sid === 'ResumeOwnVersions');
+      expect(own).toEqual([
+        {
+          Sid: 'ResumeOwnVersions',
+          Effect: 'Allow',
+          Action: ['lambda:InvokeFunction'],
+          Resource: [`${functionArn}:*`],
+        },
+      ]);
+    }
+  });
+
   it("deny the invoked function's $LATEST explicitly, before and after a deploy", () => {
     for (const root of [beforeDeploy, afterDeploy]) {
       const denied = statementsDenying(readPolicy(root, 'reviews'), 'lambda:InvokeFunction');
-      expect(denied.flatMap((s) => s.Resource)).toEqual([`${NOTIFIER_FUNCTION}:$LATEST`]);
+      expect(denied.flatMap((s) => s.Resource)).toEqual([
+        `${REVIEWS_FUNCTION}:$LATEST`,
+        `${NOTIFIER_FUNCTION}:$LATEST`,
+      ]);
       expect(denied.flatMap((s) => s.Action)).toEqual(['lambda:InvokeFunction']);
     }
   });
@@ -197,10 +220,11 @@ describe('generated IAM policies', () => {
     }
   });
 
-  it('give the invoked service, which invokes nothing, no lambda:InvokeFunction at all', () => {
+  it('give the invoked service, which invokes nothing, no lambda:InvokeFunction but on its own versions', () => {
     for (const root of [beforeDeploy, afterDeploy]) {
       const policy = readPolicy(root, 'notifier');
-      expect(policy.Statement.filter((s) => s.Action.includes('lambda:InvokeFunction'))).toEqual([]);
+      const invoke = policy.Statement.filter((s) => s.Action.includes('lambda:InvokeFunction'));
+      expect(invoke.flatMap((s) => s.Resource)).toEqual([`${NOTIFIER_FUNCTION}:*`, `${NOTIFIER_FUNCTION}:$LATEST`]);
     }
   });
 });

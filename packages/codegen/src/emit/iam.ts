@@ -73,28 +73,35 @@ export function emitPolicy(
       Condition: ownKeys,
     },
   ];
-  if (targets.length > 0) {
-    const sorted = [...targets].sort((a, b) => a.service.name.localeCompare(b.service.name));
-    const functionArn = (target: ServiceModel): string =>
-      `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(target)}`;
-    statements.push(
-      {
-        Sid: 'InvokeServices',
-        Effect: 'Allow',
-        Action: ['lambda:InvokeFunction'],
-        Resource: sorted.map(
-          ({ service: target, publishedVersion }) => `${functionArn(target)}:${publishedVersion ?? '*'}`,
-        ),
-      },
-      {
-        // `:*` matches `:$LATEST` too, which pins no code: a replay could meet other code than recorded it.
-        Sid: 'DenyLatest',
-        Effect: 'Deny',
-        Action: ['lambda:InvokeFunction'],
-        Resource: sorted.map(({ service: target }) => `${functionArn(target)}:$LATEST`),
-      },
-    );
+  const functionArnOf = (target: ServiceModel): string =>
+    `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(target)}`;
+  const sorted = [...targets].sort((a, b) => a.service.name.localeCompare(b.service.name));
+  if (sorted.length > 0) {
+    statements.push({
+      Sid: 'InvokeServices',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: sorted.map(
+        ({ service: target, publishedVersion }) => `${functionArnOf(target)}:${publishedVersion ?? '*'}`,
+      ),
+    });
   }
+  statements.push(
+    {
+      // The sweeper resumes each due execution on the version of this function it is pinned to.
+      Sid: 'ResumeOwnVersions',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: [`${functionArnOf(service)}:*`],
+    },
+    {
+      // `:*` matches `:$LATEST` too, which pins no code: a replay could meet other code than recorded it.
+      Sid: 'DenyLatest',
+      Effect: 'Deny',
+      Action: ['lambda:InvokeFunction'],
+      Resource: [...new Set([service, ...sorted.map((t) => t.service)].map((s) => `${functionArnOf(s)}:$LATEST`))],
+    },
+  );
   if (service.backend === 'lambda-durable') {
     statements.push({
       Sid: 'DurableExecution',

@@ -2,11 +2,14 @@ import { jsonLogger, type Logger } from '../context/logger.js';
 import { type Backend, type ServiceDefinition, serviceDefinition } from '../decorators/metadata.js';
 import { type ExecutionResult, runInvocation } from '../engine/invocation.js';
 import type { ExecutionObserver } from '../engine/observer.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, InvalidEventError } from '../errors.js';
 import type { Invoker } from '../invoke/invoker.js';
 import type { ChildInvokeAnswer, ChildInvokeEvent } from '../invoke/protocol.js';
+import type { Resumer } from '../invoke/resumer.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
+import { type SweepResult, sweep } from '../sweeper/sweep.js';
+import { isSweepEvent, type SweepEvent } from '../sweeper/sweep-event.js';
 import { resolveStore } from './checkpoint-table.js';
 import { childInvocation, invocationTimeLeft } from './child-answer.js';
 import { parseEvent } from './events.js';
@@ -30,6 +33,11 @@ export interface HandlerOptions {
   now?: () => number;
   /** Runs child workflows for `ctx.invoke`. */
   invoker?: Invoker;
+  /**
+   * Re-invokes due executions when the handler gets the sweeper's event (`{ durableSweep: 1, service }`):
+   * generated handlers pass `new LambdaResumer()` from `@durable/core/lambda`.
+   */
+  resumer?: Resumer;
   /** Where `ctx.logger` and the engine write. Default: JSON lines on stdout/stderr. */
   logger?: Logger;
   /** Hooks called at each operation, e.g. for progress output. */
@@ -65,6 +73,8 @@ export interface HandlerOptions {
 export interface DurableHandler {
   /** A parent's child-invoke event (what LambdaInvoker and InProcessInvoker send) gets the child's answer. */
   (event: ChildInvokeEvent, lambdaContext?: LambdaContext): Promise<ChildInvokeAnswer>;
+  /** The sweeper's scheduled event gets what the sweep resumed. */
+  (event: SweepEvent, lambdaContext?: LambdaContext): Promise<SweepResult>;
   (event: unknown, lambdaContext?: LambdaContext): Promise<ExecutionResult>;
   readonly service: ServiceDefinition;
 }
@@ -108,10 +118,28 @@ export function createHandler(service: ServiceClass, options: HandlerOptions = {
   const handler = async (
     event: unknown,
     lambdaContext?: LambdaContext,
-  ): Promise<ExecutionResult | ChildInvokeAnswer> => {
+  ): Promise<ExecutionResult | ChildInvokeAnswer | SweepResult> => {
     // Before anything is read or written: a deployed function runs only as a published version or an alias.
     assertPinnedInvocation(definition.name, lambdaContext);
     const version = runningVersion(lambdaContext);
+    // The schedule's payload, checked first: it is never read as a workflow event.
+    if (isSweepEvent(event)) {
+      if (event.service !== definition.name) {
+        throw new InvalidEventError(
+          `a sweep event for service '${String(event.service)}' reached the handler of '${definition.name}': ` +
+            `send { "durableSweep": 1, "service": "${definition.name}" }`,
+        );
+      }
+      store ??= resolveStore(options, definition);
+      return sweep({
+        store,
+        service: definition.name,
+        now: (options.now ?? Date.now)(),
+        resumer: options.resumer,
+        sweeperVersion: version,
+        logger: options.logger ?? jsonLogger,
+      });
+    }
     const request = parseEvent(event, lambdaContext);
     store ??= resolveStore(options, definition);
     // A parent's invoke gets its child's outcome as an answer, a failure included (invoke/protocol.ts).
