@@ -164,9 +164,14 @@ async function settle(kind: SettleKind, args: SettleArgs, context: CommandContex
       const target = await resumeTarget(opened.store, key);
       if (isTableStore(args)) {
         // No code of the app runs here, and a deployed execution resumes on the version that started it.
+        const pinned = (await opened.store.getExecution(target))?.pinnedVersion;
+        const where =
+          pinned === undefined
+            ? `the function of service '${target.service}'`
+            : `${pinned.functionArn}:${pinned.version} (the version it is pinned to)`;
         output.line(
-          `It is due now: invoke the function of service '${target.service}' with ` +
-            `{"executionId":"${target.executionId}"} to resume it, or let a sweeper of the table's resumable index.`,
+          `It is due now: invoke ${where} with {"executionId":"${target.executionId}"} to resume it, ` +
+            "or let the service's sweeper resume it.",
         );
       } else {
         const workflow = (await opened.store.getExecution(target))?.workflow ?? '<workflow>';
