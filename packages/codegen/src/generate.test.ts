@@ -201,7 +201,7 @@ describe('generate on the two-services app', () => {
     expect(readTree(root)).toEqual(written);
   });
 
-  it('keeps the bundle and deployment a later command recorded in the manifest', () => {
+  it("keeps the bundle and deployment records, and a deploy of a callee changes nothing in its callers' zips", () => {
     const root = copyFixture();
     generateApp(root);
     const manifest = readManifest(root);
@@ -215,18 +215,23 @@ describe('generate on the two-services app', () => {
       publishedVersion: '7',
       qualifiedArn: 'arn:aws:lambda:eu-west-1:123456789012:function:notifier:7',
     };
+    const callerBundle = { ...bundle, sha256: 'b'.repeat(64), zip: '.durable/bundles/reviews.zip' };
     manifest.services.notifier = { ...manifest.services.notifier!, bundle, deployment };
+    manifest.services.reviews = { ...manifest.services.reviews!, bundle: callerBundle };
     writeFileSync(path.join(root, 'generated/manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
     expect(generateApp(root).diagnostics).toEqual([]);
 
     const regenerated = readManifest(root);
     expect(regenerated.services.notifier).toMatchObject({ bundle, deployment });
-    expect(regenerated.services.reviews).toMatchObject({ bundle: null, deployment: null });
-    // The deployed version is what callers now invoke.
-    expect(readFileSync(path.join(root, 'generated/clients/notifier.ts'), 'utf8')).toContain(
-      "functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:notifier:7'",
+    // The caller's zip holds nothing that changed: deploying its callee asks for no new caller version.
+    expect(regenerated.services.reviews).toMatchObject({ bundle: callerBundle, deployment: null });
+    // The deployed version is what the caller's policy now allows; its stub stays as it was (the caller's bundle
+    // must not change because the callee was deployed): the ARN reaches it through the environment.
+    expect(readFileSync(path.join(root, 'generated/iam/reviews.json'), 'utf8')).toContain(
+      'arn:aws:lambda:eu-west-1:123456789012:function:notifier:7',
     );
+    expect(readFileSync(path.join(root, 'generated/clients/notifier.ts'), 'utf8')).not.toContain('function:notifier:7');
   });
 
   it('records the paths and options it was given, relative to the app, and reuses them when given none', () => {

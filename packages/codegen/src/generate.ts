@@ -6,7 +6,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { emitClient } from './emit/client.js';
 import { emitHandler } from './emit/handler.js';
 import { findHandlerConfig } from './emit/handler-config.js';
-import { emitPolicy } from './emit/iam.js';
+import { emitCallbacksPolicy, emitPolicy } from './emit/iam.js';
 import { type Manifest, type ManifestService, manifestEntry } from './emit/manifest.js';
 import { usableDeployment } from './manifest/deployments.js';
 import type { AppModel, ServiceModel } from './model.js';
@@ -98,16 +98,21 @@ export function generate(options: GenerateOptions): GenerateResult {
         ...(deployment === undefined ? {} : { publishedVersion: deployment.publishedVersion }),
       };
     });
-    const deployment = usableDeployment(previous, service.name, placement);
     files.set(
       `${outDir}/handlers/${service.name}.ts`,
       emitHandler(service, { outDir, coreVersion, table: placement.table, configFile }),
     );
-    files.set(`${outDir}/clients/${service.name}.ts`, emitClient(service, outDir, deployment?.qualifiedArn));
+    files.set(`${outDir}/clients/${service.name}.ts`, emitClient(service, outDir));
     files.set(
       `${outDir}/iam/${service.name}.json`,
       `${JSON.stringify(emitPolicy(service, placement, targets), null, 2)}\n`,
     );
+    if (service.waitsForCallbacks === true) {
+      files.set(
+        `${outDir}/iam/${service.name}-callbacks.json`,
+        `${JSON.stringify(emitCallbacksPolicy(service, placement), null, 2)}\n`,
+      );
+    }
   }
   for (const [name, entry] of entries) {
     // What goes into the service's zip: its handler and the stubs of the services it calls (IAM does not).

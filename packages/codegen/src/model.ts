@@ -36,6 +36,8 @@ export interface ServiceModel {
   steps: StepModel[];
   /** Calls to other services through their generated clients (or `ctx.invoke`), in source order. */
   invokes: InvokeModel[];
+  /** True when its workflow code calls `ctx.waitForCallback`: whatever completes them needs `iam/<service>-callbacks.json`. */
+  waitsForCallbacks?: boolean;
 }
 
 export interface WorkflowModel {

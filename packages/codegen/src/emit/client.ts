@@ -3,11 +3,13 @@ import { arnEnvName, clientName, functionNameOf, generatedHeader, importPath } f
 
 /**
  * `clients/<service>.ts`: `XClient`, one typed method per workflow. Each call is a checkpointed child execution: `ctx.invoke` with the
- * target's name, workflow and where its qualified ARN comes from (the
- * environment variable set at deploy, else the ARN recorded in the manifest).
- * Input and output types are the workflow's own, taken from the class.
+ * target's name, workflow and where its qualified ARN comes from: the
+ * environment variable set at deploy, and only it. A deployed ARN is never
+ * written into the stub: the stub is bundled into every caller, and a deploy
+ * of the target must not change the callers' code (nor make them publish a
+ * new version). Input and output types are the workflow's own, taken from the class.
  */
-export function emitClient(service: ServiceModel, outDir: string, qualifiedArn: string | undefined): string {
+export function emitClient(service: ServiceModel, outDir: string): string {
   const name = clientName(service);
   const methods = service.workflows.map((workflow) => {
     const signature = `${service.className}['${workflow.method}']`;
@@ -33,13 +35,10 @@ export function emitClient(service: ServiceModel, outDir: string, qualifiedArn: 
     '  Parameters<Workflow> extends [unknown, infer Input] ? Input : Parameters<Workflow>[1] | void;',
     '',
     `// Function '${functionNameOf(service)}': over Lambda, calls go to the qualified ARN in ${arnEnvName(service)}`,
-    qualifiedArn === undefined
-      ? '// (set at deploy; no version is deployed yet). Unqualified, $LATEST and other-account ARNs are refused.'
-      : '// when set, else the deployed version below. Unqualified, $LATEST and other-account ARNs are refused.',
+    '// (set at deploy, never written here). Unqualified, $LATEST, other-account and other-region ARNs are refused.',
     'const target = {',
     `  service: '${service.name}',`,
     `  arnEnv: '${arnEnvName(service)}',`,
-    ...(qualifiedArn === undefined ? [] : [`  functionArn: '${qualifiedArn}',`]),
     '};',
     '',
     `/** Typed invoke stubs of service '${service.name}' (class ${service.className}). */`,

@@ -229,6 +229,55 @@ describe('generated IAM policies', () => {
   });
 });
 
+describe('iam/<service>-callbacks.json: what a completer of its callbacks needs', () => {
+  const APPROVALS = `import { type DurableContext, DurableService, Workflow } from '@durable/core';
+
+@DurableService({ name: 'approvals' })
+export class ApprovalService {
+  @Workflow()
+  async approve(ctx: DurableContext, input: { id: string }): Promise<boolean> {
+    const answer = await ctx.waitForCallback<{ ok: boolean }>('manager', { timeoutSeconds: 3600 });
+    return answer.ok && input.id !== '';
+  }
+}
+`;
+
+  it('is written for a service that waits for callbacks, and for no other', () => {
+    mkdirSync(SCRATCH, { recursive: true });
+    const root = mkdtempSync(path.join(SCRATCH, 'iam-callbacks-'));
+    apps.push(root);
+    cpSync(FIXTURE, root, { recursive: true, filter: (source) => !/[\\/](generated|node_modules)$/.test(source) });
+    writeFileSync(path.join(root, 'src/approvals.ts'), APPROVALS);
+    generateApp(root);
+
+    const policy = readPolicy(root, 'approvals-callbacks');
+    assertLeastPrivilege(policy, 'approvals');
+    const approvals = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:approvals`;
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'CompleteCallbacks',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: [`arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/durable-executions`],
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['approvals#*'] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      },
+      { Sid: 'ResumeExecutions', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`${approvals}:*`] },
+      { Sid: 'DenyLatest', Effect: 'Deny', Action: ['lambda:InvokeFunction'], Resource: [`${approvals}:$LATEST`] },
+    ]);
+    expect(() => readPolicy(root, 'reviews-callbacks')).toThrow(/ENOENT/);
+    expect(() => readPolicy(root, 'notifier-callbacks')).toThrow(/ENOENT/);
+  });
+});
+
 describe('assertLeastPrivilege', () => {
   /**
    * The generated reviews policy, with one statement changed by `change` (it finds the statement by an action it

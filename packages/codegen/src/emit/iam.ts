@@ -44,11 +44,7 @@ export function emitPolicy(
   const { account, region, table } = placement;
   const partition = placement.partition ?? 'aws';
   const tableArn = `arn:${partition}:dynamodb:${region}:${account}:table/${table}`;
-  const ownKeys = {
-    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeyPattern(service.name)] },
-    // ForAllValues holds for an empty set: without this, a request that has no leading keys (a Scan) would pass.
-    Null: { 'dynamodb:LeadingKeys': 'false' },
-  };
+  const ownKeys = ownKeysOf(service);
   const functionName = functionNameOf(service);
   const logGroup = `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`;
   const statements: PolicyStatement[] = [
@@ -120,4 +116,53 @@ export function emitPolicy(
     },
   );
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * `iam/<service>-callbacks.json`: what a completer of the service's
+ * callbacks needs (another service, a webhook function, a person's CLI), and
+ * nothing more: the table requests `completeCallback` and `failCallback`
+ * make (read the execution and its journal, write the callback's outcome,
+ * its large values in chunks, ask for the resume), only on the service's own
+ * keys, and invoking the service's published versions to resume an execution
+ * at once ( `$LATEST` denied).
+ */
+export function emitCallbacksPolicy(service: ServiceModel, placement: Placement): PolicyDocument {
+  const { account, region, table } = placement;
+  const partition = placement.partition ?? 'aws';
+  const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(service)}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'CompleteCallbacks',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: [`arn:${partition}:dynamodb:${region}:${account}:table/${table}`],
+        Condition: ownKeysOf(service),
+      },
+      {
+        Sid: 'ResumeExecutions',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [`${functionArn}:*`],
+      },
+      { Sid: 'DenyLatest', Effect: 'Deny', Action: ['lambda:InvokeFunction'], Resource: [`${functionArn}:$LATEST`] },
+    ],
+  };
+}
+
+/** The service's own keys, and only requests that carry keys at all. */
+function ownKeysOf(service: ServiceModel): Record<string, Record<string, string[] | string>> {
+  return {
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeyPattern(service.name)] },
+    // ForAllValues holds for an empty set: without this, a request that has no leading keys (a Scan) would pass.
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  };
 }

@@ -51,6 +51,10 @@ export function walkWorkflow(
         if (read?.ok && typeof read.value === 'string') reached.add(read.value);
         return;
       }
+      if (member === 'waitForCallback' && isContextParameter(target, method)) {
+        service.waitsForCallbacks = true;
+        return;
+      }
       if (member === 'invoke' && isContextParameter(target, method)) {
         const invoke = literalInvoke(node);
         if (invoke !== undefined)

@@ -52,8 +52,7 @@ export class LambdaInvoker implements Invoker {
       throw new InvalidTargetArnError(
         target.service,
         `no ARN is configured: set ${target.arnEnv ?? 'the target ARN variable'} on the calling function to the ` +
-          "target's qualified ARN (a published version or an alias), or record that deployment in the manifest " +
-          '(services.<name>.deployment) and run durable-gen generate again, so the stub carries it',
+          "target's qualified ARN (a published version or an alias): deploying the target sets it on its callers",
       );
     }
     const problem = targetArnProblem(arn, this.#callerPlacement(request));

@@ -8,7 +8,7 @@ type InputOf<Workflow extends (...args: never[]) => unknown> =
   Parameters<Workflow> extends [unknown, infer Input] ? Input : Parameters<Workflow>[1] | void;
 
 // Function 'reviews': over Lambda, calls go to the qualified ARN in DURABLE_TARGET_REVIEWS_ARN
-// (set at deploy; no version is deployed yet). Unqualified, $LATEST and other-account ARNs are refused.
+// (set at deploy, never written here). Unqualified, $LATEST, other-account and other-region ARNs are refused.
 const target = {
   service: 'reviews',
   arnEnv: 'DURABLE_TARGET_REVIEWS_ARN',
