@@ -236,7 +236,7 @@ describe('iam/<service>-callbacks.json: what a completer of its callbacks needs'
 export class ApprovalService {
   @Workflow()
   async approve(ctx: DurableContext, input: { id: string }): Promise<boolean> {
-    const answer = await ctx.waitForCallback<{ ok: boolean }>('manager', { timeoutSeconds: 3600 });
+    const answer = await ctx.waitForCallback<{ ok: boolean }>('manager', (token) => console.log(token));
     return answer.ok && input.id !== '';
   }
 }

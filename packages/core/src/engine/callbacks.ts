@@ -7,6 +7,7 @@ import {
   InvalidCallbackTokenError,
   PayloadTooLargeError,
 } from '../errors.js';
+import type { Resumer } from '../invoke/resumer.js';
 import {
   type ExecutionKey,
   type ExecutionRecord,
@@ -30,6 +31,11 @@ import { type CallbackAddress, decodeCallbackToken, encodeCallbackToken, isGenui
 export interface CallbackCompletion {
   service: string;
   executionId: string;
+  /**
+   * With a `resumer`: the qualified ARN the resume was sent to (the version the execution is pinned to), or why
+   * none was sent (the sweeper resumes it then). Absent without a resumer.
+   */
+  resume?: { sentTo: string } | { notSent: string };
 }
 
 /** A callback an execution waits for, and the token that completes it. */
@@ -92,6 +98,13 @@ export interface CallbackCompletionOptions {
    * `maxPayloadBytes` of the service when it sets another.
    */
   maxPayloadBytes?: number;
+  /**
+   * Resumes the execution at once, on the version it is pinned to, once the
+   * outcome is recorded (e.g. `new LambdaResumer()` from `@durable/core/lambda`):
+   * without it, or when the resume cannot be sent, the execution waits for
+   * the sweeper. A failed resume never undoes the completion.
+   */
+  resumer?: Resumer;
 }
 
 /**
@@ -117,11 +130,11 @@ export async function completeCallback(
   options: CallbackCompletionOptions | (() => number) = {},
 ): Promise<CallbackCompletion> {
   const address = decodeCallbackToken(token);
-  const { now, maxPayloadBytes } = completionSettings(options);
+  const { now, maxPayloadBytes, resumer } = completionSettings(options);
   const value = serializeBounded(result, `the result of callback '${address.name}'`, maxPayloadBytes, {
     foreignErrors: true,
   });
-  return settleCallback(store, address, { status: 'SUCCEEDED', result: value }, now);
+  return settleCallback(store, address, { status: 'SUCCEEDED', result: value }, now, resumer);
 }
 
 /**
@@ -139,7 +152,7 @@ export async function failCallback(
   options: CallbackCompletionOptions | (() => number) = {},
 ): Promise<CallbackCompletion> {
   const address = decodeCallbackToken(token);
-  const { now, maxPayloadBytes } = completionSettings(options);
+  const { now, maxPayloadBytes, resumer } = completionSettings(options);
   const failure = new CallbackFailedError(address.name, address.position, describeError(error));
   // The completer's frames mean nothing to the workflow, and a retry must record the very same text.
   failure.stack = `${failure.name}: ${failure.message}`;
@@ -148,19 +161,23 @@ export async function failCallback(
   if (size > maxPayloadBytes) {
     throw new PayloadTooLargeError(`the error of callback '${address.name}'`, size, maxPayloadBytes);
   }
-  return settleCallback(store, address, { status: 'FAILED', error: text }, now);
+  return settleCallback(store, address, { status: 'FAILED', error: text }, now, resumer);
 }
 
 function completionSettings(options: CallbackCompletionOptions | (() => number)): {
   now: () => number;
   maxPayloadBytes: number;
+  resumer: Resumer | undefined;
 } {
-  const { now = Date.now, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES } =
-    typeof options === 'function' ? { now: options } : options;
+  const {
+    now = Date.now,
+    maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+    resumer,
+  } = typeof options === 'function' ? { now: options } : options;
   if (!(Number.isSafeInteger(maxPayloadBytes) && maxPayloadBytes > 0)) {
     throw new ConfigurationError(`maxPayloadBytes must be a positive whole number of bytes (got ${maxPayloadBytes}).`);
   }
-  return { now, maxPayloadBytes };
+  return { now, maxPayloadBytes, resumer };
 }
 
 type CallbackOutcome = { status: 'SUCCEEDED'; result: string } | { status: 'FAILED'; error: string };
@@ -170,6 +187,7 @@ async function settleCallback(
   address: CallbackAddress & { signature: string },
   outcome: CallbackOutcome,
   now: () => number,
+  resumer: Resumer | undefined,
 ): Promise<CallbackCompletion> {
   const store = guardStore(rawStore);
   const key = { service: address.service, executionId: address.executionId };
@@ -206,7 +224,22 @@ async function settleCallback(
   if (standing !== undefined && !isSameCompletion(standing, address, outcome)) {
     throw new CallbackAlreadyCompletedError(address.position);
   }
-  return key;
+  return resumer === undefined ? key : { ...key, resume: await resumeNow(resumer, execution) };
+}
+
+/** Sends the resume of `execution` to its pinned version; says why not when it cannot. */
+async function resumeNow(resumer: Resumer, execution: ExecutionRecord): Promise<CallbackCompletion['resume']> {
+  const pinned = execution.pinnedVersion;
+  if (pinned === undefined) return { notSent: 'the execution is pinned to no version' };
+  // A child is resumed by its parent's retry of the invoke, which the sweeper of the parent's service sends.
+  if (execution.executionId.includes('/')) return { notSent: 'a child execution resumes through its parent' };
+  const sentTo = `${pinned.functionArn}:${pinned.version}`;
+  try {
+    await resumer.resume(sentTo, execution.executionId);
+    return { sentTo };
+  } catch (error) {
+    return { notSent: `the resume was refused (${error instanceof Error ? error.message : String(error)})` };
+  }
 }
 
 const STARTED_WAIT: ExpectedOperation = { status: 'STARTED', attempt: 1 };
