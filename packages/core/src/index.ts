@@ -113,6 +113,7 @@ export {
   StepInterruptedError,
   StepTimeoutError,
   StoreUnavailableError,
+  TableSchemaError,
   UnknownWorkflowError,
   UnpinnedInvocationError,
   VersionMismatchError,
@@ -178,6 +179,7 @@ export type {
 export { DynamoDbStore, type DynamoDbStoreOptions } from './stores/dynamodb/dynamodb-store.js';
 export { leadingKeyPattern } from './stores/dynamodb/keys.js';
 export { type CreatedTable, DEFAULT_TABLE, RESUMABLE_INDEX } from './stores/dynamodb/table.js';
+export type { EnsuredTable } from './stores/dynamodb/table-check.js';
 export { MemoryStore } from './stores/memory-store.js';
 export { claimDecision, comparePositions, isFinished } from './stores/store-rules.js';
 export { SWEEP_LIMIT, type SweepResult } from './sweeper/sweep.js';

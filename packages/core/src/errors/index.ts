@@ -34,5 +34,5 @@ export {
 } from './execution.js';
 export { errorClassesByCode } from './registry.js';
 export { NonRetryableError, StepInterruptedError, StepTimeoutError } from './steps.js';
-export { StoreUnavailableError } from './store.js';
+export { StoreUnavailableError, TableSchemaError } from './store.js';
 export { PayloadTooLargeError, SerializationError } from './values.js';

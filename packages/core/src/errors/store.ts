@@ -11,3 +11,19 @@ export class StoreUnavailableError extends DurableError {
     );
   }
 }
+
+/** An existing checkpoint table does not have the schema the store needs; nothing was changed in it. */
+export class TableSchemaError extends DurableError {
+  static override readonly code = 'TABLE_SCHEMA';
+  constructor(
+    readonly tableName: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      TableSchemaError.code,
+      `Checkpoint table '${tableName}' cannot hold executions: ${problems.join('; ')}. Point the service at ` +
+        'another table (a new one is created with the right schema), or recreate this one with ' +
+        'DynamoDbStore.createTable.',
+    );
+  }
+}

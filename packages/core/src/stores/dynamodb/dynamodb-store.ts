@@ -26,6 +26,7 @@ import {
 import { chunkData, type Item, isGenuineExecutionItem, operationItem, toOperationRecord, ttlSeconds } from './items.js';
 import { duePartition, isOperationSortKey, META_SORT_KEY, operationSortKey, partitionKey } from './keys.js';
 import { type CreatedTable, createTable, RESUMABLE_INDEX } from './table.js';
+import { type EnsuredTable, ensureTable } from './table-check.js';
 import { TableIo } from './table-io.js';
 import { transitionExecution } from './transitions.js';
 import { ITEM_VALUE_BUDGET_BYTES, ValueEncoder } from './values.js';
@@ -60,6 +61,15 @@ export class DynamoDbStore implements CheckpointStore {
    */
   static createTable(client: DynamoDBClient, tableName: string): Promise<CreatedTable> {
     return createTable(client, tableName);
+  }
+
+  /**
+   * The checkpoint table, ready: created as {@link DynamoDbStore.createTable} does when it does not exist,
+   * else checked (keys, the `resumable` index, TTL on `expiresAt` where the server has TTL). Throws
+   * `TableSchemaError` naming every difference of a table that does not fit, and changes nothing in it.
+   */
+  static ensureTable(client: DynamoDBClient, tableName: string): Promise<EnsuredTable> {
+    return ensureTable(client, tableName);
   }
 
   claim(request: ClaimRequest): Promise<ClaimOutcome> {

@@ -16,8 +16,8 @@ import { ConfigurationError } from '../../errors.js';
 /**
  * The checkpoint table durable-gen assumes when neither a service's decorator
  * nor `--table` names one: the table of the generated IAM policy and manifest,
- * and the one the CLI's embedded store creates. A deployed handler reads its
- * table from `DURABLE_TABLE`.
+ * and the one the CLI's embedded store creates. A generated handler has its
+ * table built in; one written by hand reads `DURABLE_TABLE`.
  */
 export const DEFAULT_TABLE = 'durable-executions';
 
