@@ -7,6 +7,16 @@ beforeAll(assertCliBuilt);
 afterEach(cleanUp);
 
 const PLACEMENT = ['--account', '123456789012', '--region', 'eu-west-1'];
+/** What generate writes for the fixture app, relative to its output folder. */
+const GENERATED_FILES = [
+  'clients/orders.ts',
+  'clients/receipts.ts',
+  'handlers/orders.ts',
+  'handlers/receipts.ts',
+  'iam/orders.json',
+  'iam/receipts.json',
+  'manifest.json',
+];
 
 /** Every file under `dir`, relative to it, with its content: to show that a refused command wrote nothing. */
 function snapshot(dir: string): Map<string, string> {
@@ -78,15 +88,7 @@ describe('paths work as in every linter: files, folders and globs', { timeout: 1
     const first = await runCli(['generate', 'src', ...PLACEMENT], app);
     expect(first.code).toBe(0);
     const written = snapshot(path.join(app, 'generated'));
-    expect([...written.keys()]).toEqual([
-      'clients/orders.ts',
-      'clients/receipts.ts',
-      'handlers/orders.ts',
-      'handlers/receipts.ts',
-      'iam/orders.json',
-      'iam/receipts.json',
-      'manifest.json',
-    ]);
+    expect([...written.keys()]).toEqual(GENERATED_FILES);
     const manifest = JSON.parse(written.get('manifest.json')!) as { services: Record<string, unknown> };
     expect(Object.keys(manifest.services)).toEqual(['orders', 'receipts']);
 
@@ -181,15 +183,7 @@ describe('a folder with services at its top, as a reviewer checks it', { timeout
     const { code, stdout } = await runCli(['generate', 'shop', '--out', 'shop/generated', ...PLACEMENT], app);
     expect(code).toBe(0);
     expect(stdout).toContain('7 files in shop/generated/');
-    expect([...snapshot(path.join(app, 'shop/generated')).keys()]).toEqual([
-      'clients/orders.ts',
-      'clients/receipts.ts',
-      'handlers/orders.ts',
-      'handlers/receipts.ts',
-      'iam/orders.json',
-      'iam/receipts.json',
-      'manifest.json',
-    ]);
+    expect([...snapshot(path.join(app, 'shop/generated')).keys()]).toEqual(GENERATED_FILES);
     const handler = readFileSync(path.join(app, 'shop/generated/handlers/orders.ts'), 'utf8');
     expect(handler).toContain("from '../../orders.js'");
   });

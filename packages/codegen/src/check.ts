@@ -37,6 +37,8 @@ export interface CheckResult {
   previous: Manifest | undefined;
   /** Each service's account, region and table, and the services that lack one. */
   placements: ServicePlacements;
+  /** The placement options applied: the given ones over the recorded ones (what `generate` records next). */
+  defaults: PlacementDefaults;
 }
 
 /**
@@ -83,6 +85,7 @@ export function check(options: CheckOptions): CheckResult {
     outDir,
     previous,
     placements,
+    defaults,
   };
 }
 

@@ -71,15 +71,12 @@ export function generate(options: GenerateOptions): GenerateResult {
   const coreVersion = options.coreVersion ?? CORE_VERSION;
   const byName = new Map(model.services.map((s) => [s.name, s]));
   const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
-  const recorded = checked.previous?.generateOptions;
   const manifest: Manifest = {
     generatedBy: GENERATOR,
     coreVersion,
     generateOptions: {
       paths: checked.paths.map((given) => portablePath(root, given)),
-      ...placementOption('account', options.account ?? recorded?.account),
-      ...placementOption('region', options.region ?? recorded?.region),
-      ...placementOption('table', options.table ?? recorded?.table),
+      ...checked.defaults,
     },
     services: {},
   };
@@ -147,13 +144,6 @@ function portablePath(root: string, given: string): string {
     : relative.startsWith('..') || path.isAbsolute(relative)
       ? given
       : relative.split(path.sep).join('/');
-}
-
-function placementOption<K extends 'account' | 'region' | 'table'>(
-  key: K,
-  value: string | undefined,
-): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 /**

@@ -28,6 +28,20 @@ export interface PolicyDocument {
 }
 
 /**
+ * What `DynamoDbStore` sends to the table: a conditional put or update per
+ * write, one read of the execution, one query of a journal, and batches of
+ * chunks for large values. The service and a completer of its callbacks need
+ * the same, on the service's own keys.
+ */
+const TABLE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+] as const;
+
+/**
  * `iam/<service>.json`: least privilege. The checkpoint table and
  * its `resumable` index, only for requests whose leading keys are all under the
  * service's own prefix (`dynamodb:LeadingKeys`), and only for requests that
@@ -51,13 +65,7 @@ export function emitPolicy(
     {
       Sid: 'CheckpointTable',
       Effect: 'Allow',
-      Action: [
-        'dynamodb:BatchWriteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ],
+      Action: [...TABLE_ACTIONS],
       Resource: [tableArn],
       Condition: ownKeys,
     },
@@ -137,13 +145,7 @@ export function emitCallbacksPolicy(service: ServiceModel, placement: Placement)
       {
         Sid: 'CompleteCallbacks',
         Effect: 'Allow',
-        Action: [
-          'dynamodb:BatchWriteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ],
+        Action: [...TABLE_ACTIONS],
         Resource: [`arn:${partition}:dynamodb:${region}:${account}:table/${table}`],
         Condition: ownKeysOf(service),
       },
