@@ -296,8 +296,11 @@ describe('code changed under a running execution', () => {
       hang = true;
       const executionId = `crashed-${workflow}${RUN}`;
       void old({ executionId, workflow, input: {} }); // dies inside the charge: STARTED is recorded, nothing else
-      while ((await store.loadJournal(key(executionId))).length === 0) await new Promise((r) => setTimeout(r, 5));
+      // Wait for the body itself, not the STARTED record: the record lands before the body reads `hang`,
+      // and clearing it in between would let the "dead" invocation finish the charge.
+      while (!effects.includes('charge')) await new Promise((r) => setTimeout(r, 5));
       hang = false;
+      expect(await store.loadJournal(key(executionId))).toHaveLength(1);
       clock.advance(HOUR_MS); // past the dead invocation's lease
       const error = await failure(changed({ executionId }));
       expect(error).toBeInstanceOf(StepInterruptedError);
