@@ -8,7 +8,6 @@ import { emitHandler } from './emit/handler.js';
 import { findHandlerConfig } from './emit/handler-config.js';
 import { emitCallbacksPolicy, emitPolicy } from './emit/iam.js';
 import { type Manifest, type ManifestService, manifestEntry } from './emit/manifest.js';
-import { usableDeployment } from './manifest/deployments.js';
 import type { AppModel, ServiceModel } from './model.js';
 
 export { DEFAULT_TABLE } from './manifest/placements.js';
@@ -88,13 +87,7 @@ export function generate(options: GenerateOptions): GenerateResult {
     const placement = placements.byService.get(service.name)!;
     const entry = manifestEntry(service, placement, coreVersion, previous?.services[service.name]);
     entries.set(service.name, entry);
-    const targets = entry.invokes.map((name) => {
-      const deployment = usableDeployment(previous, name, placement);
-      return {
-        service: byName.get(name) as ServiceModel,
-        ...(deployment === undefined ? {} : { publishedVersion: deployment.publishedVersion }),
-      };
-    });
+    const targets = entry.invokes.map((name) => byName.get(name) as ServiceModel);
     files.set(
       `${outDir}/handlers/${service.name}.ts`,
       emitHandler(service, { outDir, coreVersion, table: placement.table, configFile }),

@@ -167,14 +167,15 @@ describe('generated IAM policies', () => {
     }
   });
 
-  it('let the invoking service invoke only the invoked function, qualified: any version before deploy, then the published one', () => {
+  it('let the invoking service invoke only the invoked function, qualified: any published version, also after a deploy', () => {
     const invokeResources = (root: string): string[] =>
       statementsAllowing(readPolicy(root, 'reviews'), 'lambda:InvokeFunction')
         .filter((s) => s.Sid === 'InvokeServices')
         .flatMap((s) => s.Resource);
 
     expect(invokeResources(beforeDeploy)).toEqual([`${NOTIFIER_FUNCTION}:*`]);
-    expect(invokeResources(afterDeploy)).toEqual([`${NOTIFIER_FUNCTION}:7`]);
+    // Not only version 7: executions pinned to an older version of the caller call the callee version they recorded.
+    expect(invokeResources(afterDeploy)).toEqual([`${NOTIFIER_FUNCTION}:*`]);
   });
 
   it('let each service invoke its own versions, for the sweeper, and nothing else besides what it calls', () => {

@@ -46,14 +46,19 @@ const TABLE_ACTIONS = [
  * its `resumable` index, only for requests whose leading keys are all under the
  * service's own prefix (`dynamodb:LeadingKeys`), and only for requests that
  * have leading keys; `lambda:InvokeFunction` only on the qualified ARNs
- * of the services its code invokes (a published version once deployed, any
- * version or alias before: never the unqualified ARN), and an explicit `Deny`
- * on their `$LATEST`; its own log group. No wildcard action, no `*` resource.
+ * of the services its code invokes (`function:<name>:*`: never the
+ * unqualified ARN), and an explicit `Deny` on their `$LATEST`; its own log
+ * group. No wildcard action, no `*` resource.
+ *
+ * Any published version of a callee, not the one last deployed: the role is
+ * shared by every version of the caller, and an execution pinned to an older
+ * caller version calls the callee version its environment names. Naming one
+ * version would strand those executions at the next deploy of the callee.
  */
 export function emitPolicy(
   service: ServiceModel,
   placement: Placement,
-  targets: ReadonlyArray<{ service: ServiceModel; publishedVersion?: string }>,
+  targets: readonly ServiceModel[],
 ): PolicyDocument {
   const { account, region, table } = placement;
   const partition = placement.partition ?? 'aws';
@@ -79,15 +84,13 @@ export function emitPolicy(
   ];
   const functionArnOf = (target: ServiceModel): string =>
     `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(target)}`;
-  const sorted = [...targets].sort((a, b) => a.service.name.localeCompare(b.service.name));
+  const sorted = [...targets].sort((a, b) => a.name.localeCompare(b.name));
   if (sorted.length > 0) {
     statements.push({
       Sid: 'InvokeServices',
       Effect: 'Allow',
       Action: ['lambda:InvokeFunction'],
-      Resource: sorted.map(
-        ({ service: target, publishedVersion }) => `${functionArnOf(target)}:${publishedVersion ?? '*'}`,
-      ),
+      Resource: sorted.map((target) => `${functionArnOf(target)}:*`),
     });
   }
   statements.push(
@@ -103,7 +106,7 @@ export function emitPolicy(
       Sid: 'DenyLatest',
       Effect: 'Deny',
       Action: ['lambda:InvokeFunction'],
-      Resource: [...new Set([service, ...sorted.map((t) => t.service)].map((s) => `${functionArnOf(s)}:$LATEST`))],
+      Resource: [...new Set([service, ...sorted].map((s) => `${functionArnOf(s)}:$LATEST`))],
     },
   );
   if (service.backend === 'lambda-durable') {

@@ -1,24 +1,7 @@
 import { targetArnProblem } from '@durable/core';
 import type { Diagnostic } from '../diagnostics.js';
-import type { Placement } from '../emit/iam.js';
-import type { DeploymentInfo, Manifest } from '../emit/manifest.js';
+import type { Manifest } from '../emit/manifest.js';
 import type { ServicePlacements } from './placements.js';
-
-/**
- * A deployment the previous manifest records for `service`, when its ARN can
- * be invoked by a caller placed at `caller`: qualified, not `$LATEST`, in the
- * same account and region.
- */
-export function usableDeployment(
-  manifest: Manifest | undefined,
-  service: string,
-  caller: Pick<Placement, 'account' | 'region'>,
-): DeploymentInfo | undefined {
-  const deployment = manifest?.services[service]?.deployment;
-  if (deployment == null) return undefined;
-  const problem = targetArnProblem(deployment.qualifiedArn, { account: caller.account, region: caller.region });
-  return problem === undefined ? deployment : undefined;
-}
 
 /**
  * One diagnostic per service of the app whose recorded deployment cannot be
