@@ -6,13 +6,11 @@
  * again: the timeline, the outbox of side effects, the IAM policy and the
  * manifest. Options: `--keep` keeps the previous local state.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bold, dim, fail, heading as numbered, readOutbox, durableGen as runCli, SAMPLE_APP } from './demo-kit.js';
 
-const app = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.resolve(app, '../../packages/cli/bin/durable-gen.js');
+const app = SAMPLE_APP;
 const outbox = path.join(app, '.durable', 'outbox.jsonl');
 const eventFile = path.join(app, 'events', 'pull-request-opened.json');
 const event = JSON.parse(readFileSync(eventFile, 'utf8')) as { id: string };
@@ -24,46 +22,10 @@ const env = {
   SAMPLE_SAVE_LATENCY_MS: '1500',
   FORCE_COLOR: '0',
 };
-const tty = process.stdout.isTTY === true;
-const bold = (text: string) => (tty ? `\u001b[1m${text}\u001b[22m` : text);
-const dim = (text: string) => (tty ? `\u001b[2m${text}\u001b[22m` : text);
 
-function heading(step: number, title: string, detail: string): void {
-  console.log(`\n${bold(`[${step}/6] ${title}`)}  ${dim(detail)}`);
-}
-
-/** Runs the CLI in the app folder; resolves with its exit code and output; `onLine` sees each stdout line. */
-function durableGen(args: string[], onLine?: (line: string, child: ChildProcess) => void) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string[]; stderr: string }>(
-    (resolve) => {
-      const child = spawn(process.execPath, [cli, ...args], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const stdout: string[] = [];
-      let stderr = '';
-      let pending = '';
-      child.stdout.on('data', (data: Buffer) => {
-        pending += data.toString();
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          stdout.push(line);
-          onLine?.(line, child);
-        }
-      });
-      child.stderr.on('data', (data: Buffer) => {
-        stderr += data.toString();
-      });
-      child.on('close', (code, signal) => {
-        if (pending !== '') stdout.push(pending);
-        resolve({ code, signal, stdout, stderr });
-      });
-    },
-  );
-}
-
-function fail(message: string, detail = ''): never {
-  console.error(`\ndemo failed: ${message}${detail === '' ? '' : `\n${detail}`}`);
-  process.exit(1);
-}
+const heading = (step: number, title: string, detail: string) => numbered(step, 6, title, detail);
+const durableGen = (args: string[], onLine?: Parameters<typeof runCli>[1]['onLine']) =>
+  runCli(args, { cwd: app, env, ...(onLine === undefined ? {} : { onLine }) });
 
 const started = Date.now();
 if (!process.argv.includes('--keep')) rmSync(path.join(app, '.durable'), { recursive: true, force: true });
@@ -100,12 +62,7 @@ const shown = await durableGen(['executions', 'show', event.id]);
 for (const line of shown.stdout) console.log(`  ${line}`);
 
 heading(5, 'Outbox', 'every side effect appends one line: each must appear exactly once');
-const effects = existsSync(outbox)
-  ? readFileSync(outbox, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { effect: string; pid: number })
-  : [];
+const effects = readOutbox(outbox);
 const counts = new Map<string, { count: number; pids: Set<number> }>();
 for (const effect of effects) {
   const entry = counts.get(effect.effect) ?? { count: 0, pids: new Set<number>() };
