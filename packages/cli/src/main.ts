@@ -5,6 +5,8 @@ import { type CommandContext, toYargsCommand } from './command.js';
 import { bundleCommand } from './commands/bundle.js';
 import { callbacksCommand } from './commands/callbacks.js';
 import { checkCommand } from './commands/check.js';
+import { deployCommand } from './commands/deploy.js';
+import { devCommand } from './commands/dev.js';
 import { executionsCommand } from './commands/executions.js';
 import { generateCommand } from './commands/generate.js';
 import { runCommand } from './commands/run.js';
@@ -47,6 +49,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .command(toYargsCommand(runCommand, context))
     .command(toYargsCommand(executionsCommand, context))
     .command(toYargsCommand(callbacksCommand, context))
+    .command(toYargsCommand(deployCommand, context))
+    .command(toYargsCommand(devCommand, context))
     .demandCommand(1, 'Name a command.')
     .recommendCommands()
     .strict()
