@@ -18,6 +18,7 @@ export { type Diagnostic, formatDiagnostic, hasErrors, type Severity, sortDiagno
 export type { PolicyDocument, PolicyStatement } from './emit/iam.js';
 export type {
   BundleInfo,
+  DeployedVersion,
   DeploymentInfo,
   GenerateOptionsRecord,
   Manifest,

@@ -12,10 +12,42 @@ export interface BundleInfo {
   bytes: number;
 }
 
-/** What deploy records: the published version and the qualified ARN callers invoke. */
+/**
+ * What `durable-gen deploy` records of a service: the published version that
+ * is live, the qualified ARN callers invoke, and where it went. Fields other
+ * than `publishedVersion` and `qualifiedArn` are absent in manifests written
+ * before deploy recorded them.
+ */
 export interface DeploymentInfo {
+  /** The version the alias points to, e.g. `'3'`. */
   publishedVersion: string;
+  /** The version's ARN (`…:function:<name>:<version>`): what callers' `targetArnEnv` holds. */
   qualifiedArn: string;
+  /** The alias deploy moved to this version, e.g. `'live'`. */
+  alias?: string;
+  /** `…:function:<name>:<alias>`: where new executions (and the sweep schedule) are sent. */
+  aliasArn?: string;
+  /** The unqualified function ARN, as the Lambda API reported it. */
+  functionArn?: string;
+  /** Hex sha256 of the deployed zip (the bundle's `sha256`). */
+  codeSha256?: string;
+  /** When this version went live (ISO 8601). */
+  deployedAt?: string;
+  /** The Lambda API deployed to, when not AWS's own (`--endpoint`, e.g. `durable-gen dev`). */
+  endpoint?: string;
+  /** The EventBridge Scheduler schedule that sends the sweep event, when deploy made one. */
+  schedule?: string;
+  /** Every version deploys published, oldest first: what running executions may still be pinned to. */
+  versions?: DeployedVersion[];
+}
+
+/** One version a deploy published. */
+export interface DeployedVersion {
+  version: string;
+  /** Hex sha256 of its zip. */
+  codeSha256: string;
+  qualifiedArn: string;
+  deployedAt: string;
 }
 
 export interface ManifestWorkflow {

@@ -1,0 +1,70 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DeployError } from './deploy-error.js';
+
+/** The API clients one deploy uses, all in one region. */
+export interface DeployClients {
+  lambda: LambdaClient;
+  dynamoDb: DynamoDBClient;
+  /** Absent with an endpoint: a local Lambda API has no EventBridge Scheduler (`durable-gen dev` sweeps by itself). */
+  scheduler?: SchedulerClient;
+  /** The region the clients resolved from the usual AWS configuration. */
+  region: string;
+  destroy(): void;
+}
+
+/**
+ * The clients for `endpoint` (AWS's own when undefined), with the SDK's usual
+ * credentials and region (`AWS_REGION`, `AWS_PROFILE`, …). The DynamoDB
+ * client shares the endpoint: `durable-gen dev` serves both APIs on one URL.
+ *
+ * @throws DeployError `NO_REGION` when the configuration names no region.
+ */
+export async function openDeployClients(endpoint: string | undefined): Promise<DeployClients> {
+  const shared = {
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(isLoopback(endpoint) ? localCredentials() : {}),
+  };
+  const lambda = new LambdaClient(shared);
+  let region: string;
+  try {
+    region = await lambda.config.region();
+  } catch (error) {
+    lambda.destroy();
+    throw new DeployError(
+      'NO_REGION',
+      'no AWS region is configured: set AWS_REGION (or a profile with a region) to the region the manifest names',
+      { cause: error },
+    );
+  }
+  const dynamoDb = new DynamoDBClient(shared);
+  const scheduler = endpoint === undefined ? new SchedulerClient(shared) : undefined;
+  return {
+    lambda,
+    dynamoDb,
+    ...(scheduler === undefined ? {} : { scheduler }),
+    region,
+    destroy: () => {
+      lambda.destroy();
+      dynamoDb.destroy();
+      scheduler?.destroy();
+    },
+  };
+}
+
+/** A server on this machine checks no signature: spare people inventing credentials for it. */
+function localCredentials(): { credentials?: { accessKeyId: string; secretAccessKey: string } } {
+  if (process.env.AWS_ACCESS_KEY_ID !== undefined || process.env.AWS_PROFILE !== undefined) return {};
+  return { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
+
+function isLoopback(endpoint: string | undefined): boolean {
+  if (endpoint === undefined) return false;
+  try {
+    const { hostname } = new URL(endpoint);
+    return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,219 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ManifestService } from '@durable/codegen';
+import { DynamoDbStore } from '@durable/core';
+import { checkArn, checkRegions, checkRole, checkSettings } from './deploy-checks.js';
+import { type DeployClients, openDeployClients } from './deploy-clients.js';
+import { DeployError } from './deploy-error.js';
+import { type PlannedService, planDeploy } from './deploy-plan.js';
+import { deploymentRecord, staleCallers } from './deployment-record.js';
+import { deployFunction, type ExistingFunction, type FunctionChange, findFunction } from './function-deploy.js';
+import { recordDeployment } from './manifest-file.js';
+import { ensureSweepSchedule, type ScheduleOutcome } from './sweep-schedule.js';
+
+/** Options of {@link deploy}; the defaults are the command's. */
+export interface DeployOptions {
+  /** The app's root folder. */
+  root: string;
+  /** The folder `generate` wrote, relative to `root` (default `generated`). */
+  generatedDir?: string;
+  /** Only these services (default: every service of the manifest). */
+  services?: readonly string[] | undefined;
+  /** A Lambda API other than AWS's, e.g. `durable-gen dev`'s URL (which serves DynamoDB too). */
+  endpoint?: string | undefined;
+  /** The execution role of functions deploy creates (existing ones keep theirs unless it is given). */
+  role?: string | undefined;
+  /** The alias moved to each published version (default `live`). */
+  alias?: string;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+  /** The role EventBridge Scheduler assumes to invoke the sweep; required on AWS. */
+  scheduleRole?: string | undefined;
+  /** Told as each step starts, for people watching a slow deploy. */
+  onProgress?: (message: string) => void;
+  now?: () => Date;
+}
+
+/** One deployed service. */
+export interface DeployedService {
+  name: string;
+  functionName: string;
+  version: string;
+  alias: string;
+  qualifiedArn: string;
+  aliasArn: string;
+  change: FunctionChange;
+  schedule: ScheduleOutcome;
+}
+
+/** What {@link deploy} did: the services in the order deployed, the tables, the policies to attach. */
+export interface DeployResult {
+  services: DeployedService[];
+  tables: { name: string; created: boolean }[];
+  /** `generated/iam/<service>.json` of each deployed service: what its function's role needs. */
+  policies: { service: string; file: string }[];
+  /**
+   * Services not deployed in this run that invoke one whose live version moved: they still invoke the version
+   * their environment names until they are deployed too.
+   */
+  staleCallers: { service: string; callee: string }[];
+}
+
+/** Lambda's defaults would be 3 s and 128 MB: too little for a bundle with the AWS SDK inside. */
+export const DEPLOY_DEFAULTS = { alias: 'live', timeoutSeconds: 60, memoryMb: 512, generatedDir: 'generated' };
+
+/**
+ * Deploys each service of the app's manifest to a Lambda API by version:
+ * its checkpoint table first, then every function callees first, each with
+ * its callees' published version ARNs in its environment; publishes a
+ * version, moves the alias to it and (on AWS) schedules its sweep. Every
+ * check that needs no change (zips, order, region, account of existing
+ * functions, roles) runs before anything is created; the manifest records
+ * each service as soon as it is live.
+ *
+ * @throws DeployError naming the service, the operation and what to do.
+ */
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const alias = options.alias ?? DEPLOY_DEFAULTS.alias;
+  const timeoutSeconds = options.timeoutSeconds ?? DEPLOY_DEFAULTS.timeoutSeconds;
+  const memoryMb = options.memoryMb ?? DEPLOY_DEFAULTS.memoryMb;
+  checkSettings(alias, timeoutSeconds, memoryMb);
+  checkRole('--role', options.role);
+  checkRole('--schedule-role', options.scheduleRole);
+  const generatedDir = options.generatedDir ?? DEPLOY_DEFAULTS.generatedDir;
+  const plan = planDeploy({ root: options.root, generatedDir, services: options.services, endpoint: options.endpoint });
+  if (options.endpoint === undefined && options.scheduleRole === undefined) {
+    throw new DeployError(
+      'SCHEDULE_ROLE_REQUIRED',
+      "on AWS, deploy schedules each service's sweep with EventBridge Scheduler: pass --schedule-role with the ARN of " +
+        "a role Scheduler may assume that allows lambda:InvokeFunction on the functions' aliases (nothing was deployed)",
+    );
+  }
+  const progress = options.onProgress ?? (() => {});
+  const now = options.now ?? (() => new Date());
+
+  const clients = await openDeployClients(options.endpoint);
+  try {
+    checkRegions(plan.services, clients.region);
+    const existing = new Map<string, ExistingFunction | undefined>();
+    for (const service of plan.services) {
+      const found = await findFunction(clients.lambda, service.name, service.entry.functionName);
+      if (found !== undefined) checkArn(service, found.configuration.FunctionArn);
+      existing.set(service.name, found);
+    }
+    const toCreate = plan.services.filter((service) => existing.get(service.name) === undefined);
+    if (toCreate.length > 0 && options.role === undefined) {
+      throw new DeployError(
+        'ROLE_REQUIRED',
+        `${toCreate.map((s) => `'${s.entry.functionName}'`).join(', ')} ${toCreate.length === 1 ? 'does' : 'do'} not ` +
+          "exist yet, and creating a function needs its execution role: pass --role with the role's ARN " +
+          `(attach ${toCreate.map((s) => policyFile(generatedDir, s.name)).join(', ')} to it; nothing was deployed)`,
+      );
+    }
+    const tables = await ensureTables(clients, plan.services, progress);
+
+    const targets = new Map(plan.recordedTargets);
+    const services: DeployedService[] = [];
+    for (const service of plan.services) {
+      const { name, entry } = service;
+      progress(`${name}: deploying ${service.zipPath} to function ${entry.functionName}`);
+      const deployed = await deployFunction(clients.lambda, {
+        service: name,
+        functionName: entry.functionName,
+        zip: service.zip,
+        sha256: service.sha256,
+        alias,
+        existing: existing.get(name),
+        configuration: {
+          role: options.role,
+          timeoutSeconds,
+          memoryMb,
+          environment: environmentOf(plan.manifest.services, entry, targets),
+        },
+        checkArn: (arn) => checkArn(service, arn),
+      });
+      targets.set(name, deployed.qualifiedArn);
+      const deployedAt = now();
+      const record = (schedule: ScheduleOutcome | undefined) =>
+        recordDeployment(
+          plan.manifestPath,
+          name,
+          deploymentRecord(
+            entry.deployment,
+            { ...deployed, alias, sha256: service.sha256, schedule },
+            options.endpoint,
+            deployedAt,
+          ),
+        );
+      // Recorded as soon as the alias moved: a schedule that fails next must not hide what is live.
+      record(undefined);
+      let schedule: ScheduleOutcome = {
+        skipped: 'a Lambda API other than AWS (--endpoint): durable-gen dev sweeps by itself',
+      };
+      if (clients.scheduler !== undefined) {
+        schedule = await ensureSweepSchedule(clients.scheduler, {
+          service: name,
+          aliasArn: deployed.aliasArn,
+          roleArn: options.scheduleRole!,
+        });
+        record(schedule);
+      }
+      services.push({
+        name,
+        functionName: entry.functionName,
+        version: deployed.version,
+        alias,
+        qualifiedArn: deployed.qualifiedArn,
+        aliasArn: deployed.aliasArn,
+        change: deployed.change,
+        schedule,
+      });
+    }
+    const policies = plan.services
+      .map((service) => ({ service: service.name, file: policyFile(generatedDir, service.name) }))
+      .filter((policy) => existsSync(path.resolve(options.root, policy.file)));
+    return { services, tables, policies, staleCallers: staleCallers(plan.manifest.services, services) };
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function ensureTables(
+  clients: DeployClients,
+  services: readonly PlannedService[],
+  progress: (message: string) => void,
+): Promise<{ name: string; created: boolean }[]> {
+  const tables: { name: string; created: boolean }[] = [];
+  for (const name of [...new Set(services.map((service) => service.entry.table))].sort()) {
+    progress(`table ${name}: checking`);
+    try {
+      const ensured = await DynamoDbStore.ensureTable(clients.dynamoDb, name);
+      tables.push({ name, created: ensured.created });
+    } catch (error) {
+      const { code, message } = error as { code?: unknown; message?: string };
+      throw new DeployError(
+        code === 'TABLE_SCHEMA' ? 'TABLE_UNUSABLE' : 'API_FAILED',
+        `table '${name}': ${message ?? String(error)} (nothing was deployed)`,
+        { cause: error },
+      );
+    }
+  }
+  return tables;
+}
+
+/** The table, and each callee's published version ARN under the variable its stub reads. */
+function environmentOf(
+  services: Record<string, ManifestService>,
+  entry: ManifestService,
+  targets: ReadonlyMap<string, string>,
+): Record<string, string> {
+  const environment: Record<string, string> = { DURABLE_TABLE: entry.table };
+  for (const callee of [...entry.invokes].sort()) {
+    // The plan ordered callees first and resolved the others from the manifest: every target is known here.
+    environment[services[callee]!.targetArnEnv] = targets.get(callee)!;
+  }
+  return environment;
+}
+function policyFile(generatedDir: string, service: string): string {
+  return `${generatedDir.split(path.sep).join('/').replace(/\/+$/, '')}/iam/${service}.json`;
+}
