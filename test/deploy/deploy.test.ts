@@ -281,4 +281,34 @@ describe('durable-gen deploy', () => {
     }
     expect(manifest().services.notifier?.deployment).toEqual(before);
   });
+
+  it("sets the app's own --env variables beside deploy's, and refuses one that would replace deploy's", async () => {
+    const owned = await deploy(['--role', ROLE, '--service', 'notifier', '--env', 'DURABLE_TABLE=elsewhere']);
+    expect(owned.code).toBe(2); // a usage error, as every bad option
+    expect(owned.stderr).toMatch(/--env DURABLE_TABLE: deploy sets the DURABLE_\* variables itself/);
+    const malformed = await deploy(['--role', ROLE, '--service', 'notifier', '--env', 'no-equals-sign']);
+    expect(malformed.stderr).toMatch(/--env 'no-equals-sign' is not KEY=VALUE/);
+    const before = (await lambda.send(new GetFunctionCommand({ FunctionName: 'notifier' }))).Configuration;
+
+    const { code, json } = await deploy([
+      '--role',
+      ROLE,
+      '--service',
+      'notifier',
+      '--env',
+      'CHAT_URL=https://chat.example/x=1',
+      '--format',
+      'json',
+    ]);
+    expect(code).toBe(0);
+    const version = json?.services[0]?.version ?? '';
+    expect(Number(version)).toBeGreaterThan(Number(before?.Version === '$LATEST' ? 0 : before?.Version));
+    const published = await lambda.send(new GetFunctionCommand({ FunctionName: 'notifier', Qualifier: version }));
+    // Only the first '=' splits: the value keeps the rest.
+    expect(published.Configuration?.Environment?.Variables).toEqual({
+      DURABLE_TABLE: TABLE,
+      CHAT_URL: 'https://chat.example/x=1',
+    });
+    expect(before?.Environment?.Variables).toEqual({ DURABLE_TABLE: TABLE });
+  });
 });

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import type { CommandContext } from './command.js';
 import { type AppRuntime, loadAppRuntime } from './local/app-runtime.js';
 import { EMBEDDED_FOLDER, type OpenStore, openEmbeddedStore } from './local/embedded-store.js';
+import { isLoopback, localCredentials } from './local-endpoint.js';
 
 /** Where `executions` and `callbacks` read: the app's embedded store, or a DynamoDB table. */
 export interface StoreOptions {
@@ -92,18 +93,6 @@ function localDefaults(region: string | undefined): {
 } {
   return {
     ...(region === undefined && process.env.AWS_REGION === undefined ? { region: 'us-east-1' } : {}),
-    ...(process.env.AWS_ACCESS_KEY_ID === undefined
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...localCredentials(),
   };
-}
-
-function isLoopback(endpoint: string | undefined): boolean {
-  if (endpoint === undefined) return false;
-  try {
-    const { hostname } = new URL(endpoint);
-    return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-  } catch {
-    return false;
-  }
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CheckpointStore, ExecutionKey, PendingCallback } from '@durable/core';
+import type { CallbackCompletion, CheckpointStore, ExecutionKey, PendingCallback, Resumer } from '@durable/core';
 import { CliError, UsageError } from './cli-error.js';
 import { describeError } from './command.js';
 import { allExecutions, findExecution } from './find-execution.js';
 import type { CoreModule } from './local/app-runtime.js';
+import { isLoopback, localCredentials } from './local-endpoint.js';
 import { isInTree, listPendingCallbacks } from './pending-callbacks.js';
 
 /** Which callback to settle: its token, or its execution and name. */
@@ -156,7 +157,8 @@ async function whyNotPending(
 /**
  * Records the outcome with core's `completeCallback` / `failCallback`, which
  * refuse, writing nothing, a bad token, a callback completed otherwise, or
- * one of an execution that has ended. Returns which execution to resume.
+ * one of an execution that has ended. Returns which execution to resume and,
+ * with a `resumer`, whether the resume was sent to its pinned version.
  */
 export async function settleCallback(
   core: CoreModule,
@@ -164,11 +166,13 @@ export async function settleCallback(
   token: string,
   outcome: CallbackOutcome,
   where: string,
-): Promise<ExecutionKey> {
+  resumer?: Resumer,
+): Promise<CallbackCompletion> {
+  const options = resumer === undefined ? {} : { resumer };
   try {
     return outcome.kind === 'complete'
-      ? await core.completeCallback(store, token, outcome.result)
-      : await core.failCallback(store, token, outcome.error);
+      ? await core.completeCallback(store, token, outcome.result, options)
+      : await core.failCallback(store, token, outcome.error, options);
   } catch (error) {
     // Core's message speaks of an event without input; here the token names an execution this store lacks.
     if (!core.isDurableError(error, 'EXECUTION_NOT_FOUND')) throw error;
@@ -180,6 +184,47 @@ export async function settleCallback(
       { cause: error },
     );
   }
+}
+
+/** A {@link Resumer} of deployed executions, and the clients to close once the command is done with it. */
+export interface TableResumer {
+  resumer: Resumer;
+  close(): void;
+}
+
+/**
+ * Resumes executions of a table where they run: an asynchronous invoke of
+ * the version each is pinned to (core's `LambdaResumer`), sent to
+ * `AWS_ENDPOINT_URL_LAMBDA` when set, else to `endpoint` (`--endpoint`:
+ * `durable-gen dev` serves Lambda and DynamoDB on one URL), else to Lambda
+ * in the function's region.
+ */
+export async function openTableResumer(endpoint: string | undefined): Promise<TableResumer> {
+  // Loaded here: the Lambda client is heavy and only a resume on a table needs it.
+  const [{ LambdaClient }, { LambdaResumer }] = await Promise.all([
+    import('@aws-sdk/client-lambda'),
+    import('@durable/core/lambda'),
+  ]);
+  const lambdaEndpoint = process.env.AWS_ENDPOINT_URL_LAMBDA || endpoint;
+  const clients: InstanceType<typeof LambdaClient>[] = [];
+  return {
+    resumer: {
+      resume: (functionArn, executionId) => {
+        // The function's own region, as its ARN names it: the completer may be configured for another, or none.
+        const region = functionArn.split(':')[3] || undefined;
+        const client = new LambdaClient({
+          ...(region === undefined ? {} : { region }),
+          ...(lambdaEndpoint === undefined ? {} : { endpoint: lambdaEndpoint }),
+          ...(isLoopback(lambdaEndpoint) ? localCredentials() : {}),
+        });
+        clients.push(client);
+        return new LambdaResumer({ client }).resume(functionArn, executionId);
+      },
+    },
+    close: () => {
+      for (const client of clients.splice(0)) client.destroy();
+    },
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import { listPendingCallbacks } from '../pending-callbacks.js';
 import {
   type CallbackArgs,
   type CallbackOutcome,
+  openTableResumer,
   readOutcome,
   readSelector,
   resumeTarget,
@@ -125,7 +126,9 @@ function withSettleOptions(yargs: Argv, kind: SettleKind): Argv<object> {
       .option('resume', {
         type: 'boolean',
         default: true,
-        describe: 'Resume the execution here, on the embedded store (--no-resume only records the outcome)',
+        describe:
+          'Resume the execution: here on the embedded store; on a table by invoking the version it is pinned to ' +
+          '(--no-resume only records the outcome)',
       })
       .option('paths', {
         type: 'string',
@@ -144,8 +147,10 @@ function withSettleOptions(yargs: Argv, kind: SettleKind): Argv<object> {
       })
       .epilog(
         'On the embedded store the execution resumes here, as durable-gen run --id does. On a table ' +
-          '(--table, --endpoint) no code of the app runs here: the outcome is recorded and the execution is due; ' +
-          'invoke its function with {"executionId": ID} to resume it.',
+          '(--table, --endpoint) no code of the app runs here: the outcome is recorded, and the version the ' +
+          'execution is pinned to is invoked asynchronously with {"executionId": ID} (at AWS_ENDPOINT_URL_LAMBDA, ' +
+          "else --endpoint, which durable-gen dev serves Lambda on too, else Lambda's); when that cannot be sent, " +
+          "the service's sweeper resumes it.",
       ),
   );
 }
@@ -159,11 +164,22 @@ async function settle(kind: SettleKind, args: SettleArgs, context: CommandContex
     return withOpenStore(context, args, `callbacks ${kind}`, async (opened, runtime) => {
       if (opened === undefined) throw nothingRan();
       const { token, pending } = await selectCallback(runtime.core, opened.store, selector);
-      const key = await settleCallback(runtime.core, opened.store, token, outcome, opened.description);
-      printSettled(kind, key, pending, output);
-      const target = await resumeTarget(opened.store, key);
-      if (isTableStore(args)) {
-        // No code of the app runs here, and a deployed execution resumes on the version that started it.
+      // No code of the app runs here: a deployed execution resumes where it runs, on the version that started it.
+      const table = isTableStore(args) && args.resume ? await openTableResumer(args.endpoint) : undefined;
+      const completion = await settleCallback(
+        runtime.core,
+        opened.store,
+        token,
+        outcome,
+        opened.description,
+        table?.resumer,
+      ).finally(() => table?.close());
+      printSettled(kind, completion, pending, output);
+      const target = await resumeTarget(opened.store, completion);
+      if (completion.resume !== undefined && 'sentTo' in completion.resume) {
+        output.line(`Resumed: sent to ${completion.resume.sentTo} (the version it is pinned to).`);
+      } else if (isTableStore(args)) {
+        if (completion.resume !== undefined) output.line(`Not resumed: ${completion.resume.notSent}.`);
         const pinned = (await opened.store.getExecution(target))?.pinnedVersion;
         const where =
           pinned === undefined

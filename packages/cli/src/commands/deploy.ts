@@ -1,6 +1,7 @@
 import { ExitCode, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import type { DeployResult } from '../deploy/deploy.js';
+import { DEFAULT_ALIAS } from '../deployed-service.js';
 import { alignColumns, FORMATS, type Format, type Output } from '../output.js';
 
 interface DeployArgs {
@@ -11,6 +12,7 @@ interface DeployArgs {
   timeout: number;
   memory: number;
   scheduleRole?: string;
+  env?: string[];
   generated: string;
   format: Format;
 }
@@ -35,12 +37,17 @@ export const deployCommand: Command<DeployArgs> = {
         type: 'string',
         describe: 'Execution role ARN of functions deploy creates (required to create)',
       })
-      .option('alias', { type: 'string', default: 'live', describe: 'The alias moved to each new version' })
+      .option('alias', { type: 'string', default: DEFAULT_ALIAS, describe: 'The alias moved to each new version' })
       .option('timeout', { type: 'number', default: 60, describe: 'Function timeout, seconds' })
       .option('memory', { type: 'number', default: 512, describe: 'Function memory, MB' })
       .option('schedule-role', {
         type: 'string',
         describe: 'Role ARN EventBridge Scheduler assumes to send each sweep (required on AWS; unused with --endpoint)',
+      })
+      .option('env', {
+        type: 'string',
+        array: true,
+        describe: "KEY=VALUE: the app's own environment variables, on every function (deploy owns DURABLE_*)",
       })
       .option('generated', { type: 'string', default: 'generated', describe: 'The folder generate wrote' })
       .option('format', {
@@ -55,7 +62,10 @@ export const deployCommand: Command<DeployArgs> = {
       throw new UsageError(`--endpoint '${args.endpoint}' is not a URL (e.g. http://127.0.0.1:3000)`);
     }
     // Loaded here, not at startup: the Lambda, DynamoDB and Scheduler clients are heavy and most commands need none.
-    const { deploy } = await import('../deploy/deploy.js');
+    const [{ deploy }, { parseEnvironment }] = await Promise.all([
+      import('../deploy/deploy.js'),
+      import('../deploy/deploy-checks.js'),
+    ]);
     const { dim } = output.stderr;
     const result = await deploy({
       root: cwd,
@@ -67,6 +77,7 @@ export const deployCommand: Command<DeployArgs> = {
       timeoutSeconds: args.timeout,
       memoryMb: args.memory,
       scheduleRole: args.scheduleRole,
+      environment: parseEnvironment(args.env ?? []),
       ...(args.format === 'text' ? { onProgress: (message: string) => output.note(dim(message)) } : {}),
     });
     if (args.format === 'json') output.json(result);

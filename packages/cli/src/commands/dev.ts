@@ -1,6 +1,6 @@
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { DEFAULT_DEV_PORT, startDevServer } from '../dev/dev-server.js';
+import { DEFAULT_DEV_ACCOUNT_ID, DEFAULT_DEV_PORT } from '../dev/dev-defaults.js';
 import { DEV_FOLDER } from '../dev/state-folder.js';
 
 interface DevArgs {
@@ -22,7 +22,7 @@ export const devCommand: Command<DevArgs> = {
   builder: (yargs) =>
     yargs
       .option('port', { type: 'number', default: DEFAULT_DEV_PORT, describe: 'Port on 127.0.0.1 (0: any free port)' })
-      .option('account', { type: 'string', describe: 'The account the ARNs name (default 123456789012)' })
+      .option('account', { type: 'string', describe: `The account the ARNs name (default ${DEFAULT_DEV_ACCOUNT_ID})` })
       .option('region', { type: 'string', describe: 'The region the ARNs name (default AWS_REGION, else us-east-1)' })
       .example('$0 dev', 'serve on http://127.0.0.1:9001')
       .example('$0 deploy --endpoint http://127.0.0.1:9001', 'then, in another shell: deploy to it'),
@@ -30,12 +30,17 @@ export const devCommand: Command<DevArgs> = {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
       throw new UsageError('--port must be a whole number from 0 to 65535 (0: any free port).');
     }
-    if (args.account !== undefined && !/^\d{12}$/.test(args.account)) {
+    // Loaded here, not at startup: the server (and dynalite) is heavy, and most commands do not need it.
+    const [{ ACCOUNT_ID_PATTERN }, { startDevServer }] = await Promise.all([
+      import('@durable/core'),
+      import('../dev/dev-server.js'),
+    ]);
+    if (args.account !== undefined && !ACCOUNT_ID_PATTERN.test(args.account)) {
       throw new UsageError(`--account ${args.account} is not an AWS account id: use 12 digits.`);
     }
     const stopped = signalled();
     try {
-      const server = await start(args, cwd, (line) => output.line(line));
+      const server = await start(startDevServer, args, cwd, (line) => output.line(line));
       output.line(`durable-gen dev: Lambda API on ${server.url} (state in ${DEV_FOLDER}/)`);
       output.line(`  e.g. aws lambda list-functions --endpoint-url ${server.url}`);
       const signal = await stopped.promise;
@@ -48,7 +53,12 @@ export const devCommand: Command<DevArgs> = {
   },
 };
 
-async function start(args: DevArgs, root: string, log: (line: string) => void) {
+async function start(
+  startDevServer: typeof import('../dev/dev-server.js').startDevServer,
+  args: DevArgs,
+  root: string,
+  log: (line: string) => void,
+) {
   try {
     return await startDevServer({
       root,

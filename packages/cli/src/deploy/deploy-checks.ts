@@ -25,6 +25,39 @@ export function checkSettings(alias: string, timeoutSeconds: number, memoryMb: n
   }
 }
 
+// Lambda's pattern for an environment variable's name.
+const VARIABLE_NAME = /^[a-zA-Z]\w+$/;
+/** Deploy writes these itself: DURABLE_TABLE and each callee's DURABLE_TARGET_<S>_ARN. */
+const DEPLOY_OWNED_PREFIX = 'DURABLE_';
+
+/**
+ * Reads `--env KEY=VALUE` options: the app's own variables, set on every
+ * deployed function beside the ones deploy owns (`DURABLE_*`), which they may
+ * not replace. Lambda refuses its own reserved names (`AWS_REGION`, …) itself.
+ */
+export function parseEnvironment(pairs: readonly string[]): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    const key = equals < 0 ? pair : pair.slice(0, equals);
+    if (equals < 0 || !VARIABLE_NAME.test(key)) {
+      throw new DeployError(
+        'BAD_OPTION',
+        `--env '${pair}' is not KEY=VALUE with a variable name of letters, digits and _ (starting with a letter)`,
+      );
+    }
+    if (key.startsWith(DEPLOY_OWNED_PREFIX)) {
+      throw new DeployError(
+        'BAD_OPTION',
+        `--env ${key}: deploy sets the ${DEPLOY_OWNED_PREFIX}* variables itself (the table, each callee's version ARN)`,
+      );
+    }
+    if (Object.hasOwn(environment, key)) throw new DeployError('BAD_OPTION', `--env ${key} is given twice`);
+    environment[key] = pair.slice(equals + 1);
+  }
+  return environment;
+}
+
 /** Refuses a role that is not an IAM role ARN, before anything is deployed. */
 export function checkRole(option: string, role: string | undefined): void {
   if (role === undefined) return;

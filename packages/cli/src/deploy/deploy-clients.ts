@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { isLoopback, localCredentials } from '../local-endpoint.js';
 import { DeployError } from './deploy-error.js';
 
 /** The API clients one deploy uses, all in one region. */
@@ -51,20 +52,4 @@ export async function openDeployClients(endpoint: string | undefined): Promise<D
       scheduler?.destroy();
     },
   };
-}
-
-/** A server on this machine checks no signature: spare people inventing credentials for it. */
-function localCredentials(): { credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  if (process.env.AWS_ACCESS_KEY_ID !== undefined || process.env.AWS_PROFILE !== undefined) return {};
-  return { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-}
-
-function isLoopback(endpoint: string | undefined): boolean {
-  if (endpoint === undefined) return false;
-  try {
-    const { hostname } = new URL(endpoint);
-    return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-  } catch {
-    return false;
-  }
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ManifestService } from '@durable/codegen';
 import { DynamoDbStore } from '@durable/core';
+import { DEFAULT_ALIAS } from '../deployed-service.js';
 import { checkArn, checkRegions, checkRole, checkSettings } from './deploy-checks.js';
 import { type DeployClients, openDeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
@@ -27,6 +28,11 @@ export interface DeployOptions {
   alias?: string;
   timeoutSeconds?: number;
   memoryMb?: number;
+  /**
+   * The app's own variables (`--env KEY=VALUE`), set on every function. A function's environment is exactly
+   * these plus the ones deploy owns: a variable set by other means is removed at the next deploy.
+   */
+  environment?: Readonly<Record<string, string>>;
   /** The role EventBridge Scheduler assumes to invoke the sweep; required on AWS. */
   scheduleRole?: string | undefined;
   /** Told as each step starts, for people watching a slow deploy. */
@@ -60,7 +66,7 @@ export interface DeployResult {
 }
 
 /** Lambda's defaults would be 3 s and 128 MB: too little for a bundle with the AWS SDK inside. */
-export const DEPLOY_DEFAULTS = { alias: 'live', timeoutSeconds: 60, memoryMb: 512, generatedDir: 'generated' };
+export const DEPLOY_DEFAULTS = { alias: DEFAULT_ALIAS, timeoutSeconds: 60, memoryMb: 512, generatedDir: 'generated' };
 
 /**
  * Deploys each service of the app's manifest to a Lambda API by version:
@@ -128,7 +134,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           role: options.role,
           timeoutSeconds,
           memoryMb,
-          environment: environmentOf(plan.manifest.services, entry, targets),
+          environment: environmentOf(plan.manifest.services, entry, targets, options.environment ?? {}),
         },
         checkArn: (arn) => checkArn(service, arn),
       });
@@ -201,13 +207,14 @@ async function ensureTables(
   return tables;
 }
 
-/** The table, and each callee's published version ARN under the variable its stub reads. */
+/** The app's variables, the table, and each callee's published version ARN under the variable its stub reads. */
 function environmentOf(
   services: Record<string, ManifestService>,
   entry: ManifestService,
   targets: ReadonlyMap<string, string>,
+  own: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  const environment: Record<string, string> = { DURABLE_TABLE: entry.table };
+  const environment: Record<string, string> = { ...own, DURABLE_TABLE: entry.table };
   for (const callee of [...entry.invokes].sort()) {
     // The plan ordered callees first and resolved the others from the manifest: every target is known here.
     environment[services[callee]!.targetArnEnv] = targets.get(callee)!;

@@ -4,8 +4,6 @@ import type { FunctionConfiguration, UpdateFunctionConfigurationRequest } from '
 export const RUNTIME = 'nodejs22.x';
 /** `index.mjs` of the zip, its `handler` export. */
 export const HANDLER = 'index.handler';
-/** The tag that marks a function as a durable service (and names it): `durable-gen dev` sweeps what carries it. */
-export const SERVICE_TAG = 'durable:service';
 
 /** The configuration deploy gives a service's function. */
 export interface DesiredConfiguration {

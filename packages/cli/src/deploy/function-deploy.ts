@@ -12,6 +12,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { SERVICE_TAG } from '../deployed-service.js';
 import { apiCall, DeployError, isNotFound } from './deploy-error.js';
 import {
   configurationChange,
@@ -19,7 +20,6 @@ import {
   HANDLER,
   lambdaCodeSha256,
   RUNTIME,
-  SERVICE_TAG,
 } from './function-config.js';
 import { waitForFunction } from './function-waits.js';
 

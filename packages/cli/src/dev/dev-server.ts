@@ -5,6 +5,7 @@ import path from 'node:path';
 import { lockFolder } from '../local/folder-lock.js';
 import { pruneCode } from './code-store.js';
 import type { ControlPlane } from './control-plane.js';
+import { DEFAULT_DEV_ACCOUNT_ID, DEFAULT_DEV_PORT } from './dev-defaults.js';
 import { type DynamoDbProxy, isDynamoDbRequest, startDynamoDbProxy } from './dynamodb-proxy.js';
 import { eventInvokeLimits } from './event-invoke-config-operations.js';
 import { FunctionRegistry } from './function-registry.js';
@@ -49,9 +50,6 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_DEV_PORT = 9001;
-const DEFAULT_ACCOUNT_ID = '123456789012';
-
 /**
  * Starts the local Lambda API on 127.0.0.1: the control plane (functions,
  * versions, aliases, tags, event invoke configs), Invoke running each
@@ -63,7 +61,7 @@ const DEFAULT_ACCOUNT_ID = '123456789012';
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const log = options.log ?? (() => undefined);
   const scope: ArnScope = {
-    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    accountId: options.accountId ?? DEFAULT_DEV_ACCOUNT_ID,
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
   };
   const folder = new StateFolder(path.resolve(options.root));

@@ -63,9 +63,6 @@ export interface FunctionRecord {
   eventInvokeConfigs: Record<string, EventInvokeConfigRecord>;
 }
 
-/** The alias `durable-gen deploy` moves to each new version: the sweeper loop resumes a service through it. */
-export const LIVE_ALIAS = 'live';
-
 /** Lambda's timestamp format. */
 export function lambdaTimestamp(date: Date = new Date()): string {
   return date.toISOString().replace('Z', '+0000');

@@ -1,3 +1,4 @@
+import { ACCOUNT_ID_PATTERN } from '@durable/core';
 import { invalidParameter } from './lambda-error.js';
 import { type Body, optionalInteger, optionalString, optionalStringMap } from './request-params.js';
 import { RESERVED_ENVIRONMENT_KEYS } from './runtime/lambda-environment.js';
@@ -65,7 +66,8 @@ function requireNodeRuntime(runtime: string): string {
 }
 
 function requireRole(role: string): string {
-  if (!/^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-/]+$/.test(role)) {
+  const [, account, name] = /^arn:aws[a-zA-Z-]*:iam::([^:]*):role\/?([a-zA-Z_0-9+=,.@\-/]+)$/.exec(role) ?? [];
+  if (account === undefined || name === undefined || !ACCOUNT_ID_PATTERN.test(account)) {
     throw invalidParameter(`Role '${role}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).`);
   }
   return role;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SERVICE_TAG } from '../deploy/function-config.js';
+import { SERVICE_TAG } from '../deployed-service.js';
 import { isPending } from './function-record.js';
 import type { FunctionRegistry, ResolvedVersion } from './function-registry.js';
 import { readBody } from './http-io.js';

@@ -1,3 +1,4 @@
+import { ACCOUNT_ID_PATTERN, parseLambdaArn } from '@durable/core';
 import { invalidParameter, notFound } from './lambda-error.js';
 
 /** The account and region this local API plays: every ARN it makes, and every ARN it accepts, is in them. */
@@ -15,8 +16,8 @@ export interface FunctionRef {
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** `$LATEST`, a version number or an alias name. */
 const QUALIFIER = /^(\$LATEST|[A-Za-z0-9_-]{1,128})$/;
-const FULL_ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:(.+)$/;
-const PARTIAL_ARN = /^(\d{12}):function:(.+)$/;
+/** `<account>:function:<name>[:<qualifier>]`, which Lambda also takes. */
+const PARTIAL_ARN = /^([^:]+):function:(.+)$/;
 
 /**
  * Reads a `FunctionName` as Lambda takes it: a name, `name:qualifier`, a full
@@ -25,12 +26,12 @@ const PARTIAL_ARN = /^(\d{12}):function:(.+)$/;
  */
 export function parseFunctionRef(text: string, scope: ArnScope): FunctionRef {
   let rest = text;
-  const full = FULL_ARN.exec(text);
-  const partial = full === null ? PARTIAL_ARN.exec(text) : null;
-  if (full !== null) {
-    requireScope(text, full[2]!, full[1]!, scope);
-    rest = full[3]!;
-  } else if (partial !== null) {
+  const full = parseLambdaArn(text);
+  const partial = full === undefined ? PARTIAL_ARN.exec(text) : null;
+  if (full !== undefined) {
+    requireScope(text, full.account, full.region, scope);
+    rest = full.qualifier === undefined ? full.functionName : `${full.functionName}:${full.qualifier}`;
+  } else if (partial !== null && ACCOUNT_ID_PATTERN.test(partial[1]!)) {
     requireScope(text, partial[1]!, scope.region, scope);
     rest = partial[2]!;
   }

@@ -1,5 +1,5 @@
-import { SERVICE_TAG } from '../deploy/function-config.js';
-import { highestVersion, LIVE_ALIAS } from './function-record.js';
+import { DEFAULT_ALIAS, SERVICE_TAG } from '../deployed-service.js';
+import { highestVersion } from './function-record.js';
 import type { FunctionRegistry } from './function-registry.js';
 import type { SweepTarget } from './runtime/sweeper-loop.js';
 
@@ -15,7 +15,7 @@ export function sweepTargets(registry: FunctionRegistry): SweepTarget[] {
   for (const record of registry.all()) {
     const service = record.tags[SERVICE_TAG];
     if (service === undefined) continue;
-    const live = record.aliases.find((alias) => alias.name === LIVE_ALIAS && alias.functionVersion !== '$LATEST');
+    const live = record.aliases.find((alias) => alias.name === DEFAULT_ALIAS && alias.functionVersion !== '$LATEST');
     const qualifier = live?.name ?? highestVersion(record)?.version;
     if (qualifier !== undefined) targets.push({ functionName: record.name, service, qualifier });
   }
