@@ -3,12 +3,13 @@
  * stderr). bench/README.md says what each column means and how each peer is set up.
  *
  * Flags: `--quick` (N = 100 only, without the 200-service generate/check timings: under a minute),
- * `--json FILE` (the peer rows as JSON).
+ * `--json FILE` (the peer rows and the dev figures as JSON).
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LocalDynamoDb } from '../test/support/dynamodb-servers.js';
+import { type DevApiFigures, measureDevApi, WARM_INVOKES_PER_VERSION } from './dev-api.js';
 import {
   DYNAMODB_STORES,
   describeJob,
@@ -36,6 +37,9 @@ const USAGE = 'usage: npm run bench -- [--quick] [--json FILE]';
 /** Warm-up requests for DynamoDB Local (see servers.ts); --quick has less time to spend on it. */
 const FULL_WARM_UP = 6_000;
 const QUICK_WARM_UP = 1_000;
+/** Measured warm invokes of each side of the dev rows: ~3 ms each on a busy 2-core machine, the pair ~6 ms. */
+const FULL_DEV_INVOKES = 1_000;
+const QUICK_DEV_INVOKES = 300;
 
 /** Which stores each system runs on, in table order. */
 const PLAN: ReadonlyArray<{ system: SystemName; stores: readonly StoreName[]; variant?: 'pipelined' }> = [
@@ -114,7 +118,12 @@ try {
 }
 
 let tooling: Tooling;
+let devApi: DevApiFigures | undefined;
 try {
+  // After the peers, whose DynamoDB servers are stopped by now, and while the sample bundles still exist.
+  devApi = await attempt('durable-gen dev measured', () =>
+    measureDevApi({ invokes: options.quick ? QUICK_DEV_INVOKES : FULL_DEV_INVOKES, sample }),
+  );
   tooling = {
     generateMs: options.quick ? null : await attempt('generate, 200 services', () => timeScript('generate-200.ts')),
     checkMs: options.quick ? null : await attempt('check, 200 services', () => timeScript('check-200.ts')),
@@ -138,6 +147,7 @@ console.log(
     'N steps, its fixed costs (claim, finish) included.',
 );
 console.log(`\n## Tooling\n\n${toolingTable(tooling)}`);
+if (devApi !== undefined) console.log(`\n## durable-gen dev: the local Lambda API\n\n${devApiTables(devApi)}`);
 if (failures.length > 0) {
   console.log(`\n## Failed\n\n${failures.map((failure) => `- ${failure.split('\n')[0]}`).join('\n')}`);
   process.exitCode = 1;
@@ -155,7 +165,7 @@ if (options.json !== undefined) {
       rssMb,
     }),
   );
-  writeFileSync(options.json, `${JSON.stringify(rows, null, 2)}\n`);
+  writeFileSync(options.json, `${JSON.stringify({ peers: rows, devApi: devApi ?? null }, null, 2)}\n`);
 }
 
 interface Tooling {
@@ -230,6 +240,39 @@ function toolingTable(tooling: Tooling): string {
   return lines.join('\n');
 }
 
+function devApiTables({ warm, coldStarts }: DevApiFigures): string {
+  const lines = [
+    `Warm invokes of \`fn:1\` (an \`index.mjs\` that returns its event), RequestResponse, \`@aws-sdk/client-lambda\` ` +
+      `InvokeCommand: ${warm.invokes} measured on each side after a warm-up, the two sides taking turns. The ` +
+      "floor is the same client sending the same command to bench/canned-lambda.ts, which answers dev's 200 at once.",
+    '',
+    '| endpoint | median ms | ÷ | p95 ms | ÷ |',
+    '|---|---:|---:|---:|---:|',
+    `| durable-gen dev | ${fixed(warm.dev.medianMs)} | | ${fixed(warm.dev.p95Ms)} | |`,
+    `| floor: canned HTTP server | ${fixed(warm.floor.medianMs)} | ${ratio(warm.dev.medianMs, warm.floor.medianMs)} | ` +
+      `${fixed(warm.floor.p95Ms)} | ${ratio(warm.dev.p95Ms, warm.floor.p95Ms)} |`,
+    '',
+    "÷: dev's figure divided by the floor's: what dev adds to the client's own cost of an invoke.",
+    '',
+    'Cold starts: versions published through the Lambda API, new code each (the sample bundles with a comment ' +
+      `appended), then for each in turn its first invoke (a child process started, the handler imported) and ` +
+      `${WARM_INVOKES_PER_VERSION} warm ones. Medians over the versions; Init Duration is dev's REPORT line of the ` +
+      'first invoke. The sample rows send the sweep event: it queries the checkpoint table (empty) on dev.',
+    '',
+    '| function | event | versions | zip | first invoke ms | Init Duration ms | warm invoke ms |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const figure of coldStarts) {
+    const isEcho = figure.event === 'echo';
+    lines.push(
+      `| ${isEcho ? '`fn`: returns its event' : `sample handler \`${figure.function}\``} | ` +
+        `${isEcho ? 'its own' : `\`{"durableSweep":1,"service":"${figure.function}"}\``} | ${figure.versions} | ` +
+        `${kb(figure.zipBytes)} | ${fixed(figure.coldMs)} | ${fixed(figure.initMs)} | ${fixed(figure.warmMs)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function fixed(value: number): string {
   return value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(3) : value.toFixed(4);
 }
@@ -247,5 +290,6 @@ function breakdown(requests: Measured['requests']): string {
 }
 
 function kb(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
   return `${Math.round(bytes / 1024)} KB`;
 }

@@ -38,6 +38,8 @@ export interface SampleBundles {
   bundles: Omit<BundleFigure, 'coldImportMs'>[];
   /** The `index.mjs` of each bundle, by service. */
   entries: Map<string, string>;
+  /** The deployable zip of each bundle, by service. */
+  zips: Map<string, string>;
   dispose(): void;
 }
 
@@ -69,6 +71,7 @@ export async function buildSampleBundles(): Promise<SampleBundles> {
         zipBytes: service.bytes,
       })),
       entries,
+      zips: new Map(services.map((service) => [service.name, service.zip])),
       dispose,
     };
   } catch (error) {

@@ -65,7 +65,8 @@ describe('the sample app', () => {
     expect(commands.map((c) => c[0])).toEqual(
       expect.arrayContaining(['generate', 'run', 'executions', 'check', 'bundle']),
     );
-    for (const args of commands) {
+    // `dev` serves until stopped and `deploy` needs it running: the demo:dev test below runs both, as the README does.
+    for (const args of commands.filter(([command]) => command !== 'dev' && command !== 'deploy')) {
       const result = spawnSync(process.execPath, [cli, ...args], { cwd: app, env, encoding: 'utf8' });
       expect(result.status, `durable-gen ${args.join(' ')}\n${result.stdout}${result.stderr}`).toBe(0);
       if (args[0] === 'run') {
@@ -85,5 +86,54 @@ describe('the sample app', () => {
     ]);
     expect(existsSync(path.join(app, 'dist/reviews.zip'))).toBe(true);
     expect(existsSync(path.join(app, 'dist/notifier.zip'))).toBe(true);
+  });
+
+  it('npm run demo:dev: deployed by version, the v1 review resumes on v1 while a new one runs on v2', {
+    timeout: 180_000,
+  }, () => {
+    // `npm run demo:dev` is `tsc -b` (already done by npm test) and this script.
+    const demo = spawnSync(process.execPath, ['--import', 'tsx', 'demo/dev-demo.ts'], {
+      cwd: app,
+      env,
+      encoding: 'utf8',
+    });
+    expect(demo.status, demo.stderr + demo.stdout).toBe(0);
+    expect(demo.stdout).toMatch(/review-on-v1: ran on reviews version 1 through alias live → SUSPENDED/);
+    expect(demo.stdout).toMatch(/reviews +version 2 +alias live +updated/);
+    expect(demo.stdout).toMatch(/notifier +version 1 +alias live +unchanged/);
+    expect(demo.stdout).toContain('review-on-v1 is SUSPENDED, pinned to reviews version 1');
+    expect(demo.stdout).toMatch(/review-on-v2: ran on reviews version 2 through alias live/);
+    expect(demo.stdout).toMatch(/\[sweeper\] reviews .*resumed 1 \(review-on-v1 on reviews:1\)/);
+
+    const effects = outboxEffects(path.join(app, '.durable/dev-demo/outbox.jsonl')) as Array<
+      ReturnType<typeof outboxEffects>[number] & {
+        function?: string;
+        version?: string;
+        pullRequest?: number;
+        messageId?: string;
+      }
+    >;
+    const pullRequestOf = (e: (typeof effects)[number]) => e.pullRequest ?? Number(e.messageId?.split('-').pop());
+    const where = (pr: number) =>
+      effects
+        .filter((e) => pullRequestOf(e) === pr)
+        .map((e) => `${e.effect} ${e.function}:${e.version}`)
+        .sort();
+    // The review that started on v1 finished there, its chained call on the notifier's v1, the renamed step unseen.
+    expect(where(42)).toEqual([
+      'analysis reviews:1',
+      'chat.message notifier:1',
+      'db.save reviews:1',
+      'github.comment reviews:1',
+      'github.review reviews:1',
+    ]);
+    expect(where(43)).toEqual([
+      'analysis reviews:2',
+      'chat.message notifier:1',
+      'db.save reviews:2',
+      'github.comment reviews:2',
+      'github.review reviews:2',
+    ]);
+    expect(effects).toHaveLength(10); // each side effect once, and nothing on $LATEST
   });
 });

@@ -7,8 +7,10 @@
  * the notifier's v1) while the second runs on v2. Nothing runs on `$LATEST`;
  * every side effect happens once.
  *
- * It works on a copy of the sample under `.durable/dev-demo/`, so renaming the
- * step leaves the sample's sources alone.
+ * It works on two copies of the sample under `.durable/dev-demo/`: `v1` as
+ * it is, `v2` with the step renamed (the sample's own sources stay as they
+ * are). Both are generated and bundled before anything is deployed, so that
+ * deploying v2 is all that happens while the first review sleeps.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,11 +34,14 @@ const heading = (step: number, title: string, detail: string) => numbered(step, 
 
 const work = path.join(SAMPLE_APP, '.durable', 'dev-demo');
 const outbox = path.join(work, 'outbox.jsonl');
+/** The sample as it is, and the same app with a step renamed: each built up front, so only deploying is left. */
+const v1 = path.join(work, 'v1');
+const v2 = path.join(work, 'v2');
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/durable-sample`;
-/** Longer than the function's timeout: the review must suspend and be resumed by the sweeper. */
-const COOLDOWN_SECONDS = 12;
+/** Longer than the function's timeout, and than deploying v2 takes: the review must be asleep meanwhile. */
+const COOLDOWN_SECONDS = 15;
 const FUNCTION_TIMEOUT_SECONDS = 3;
 // dev checks no signature, but the AWS SDK signs every request and needs something to sign with.
 const env = {
@@ -48,33 +53,37 @@ const env = {
   FORCE_COLOR: '0',
 };
 const started = Date.now();
+// The tools run on Node 20, bundles on nodejs22.x: the SDK's notice about Node 22 says nothing to act on here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-function copySample(): void {
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
+function copySample(app: string): void {
+  mkdirSync(app, { recursive: true });
   for (const folder of ['src', 'events'])
-    cpSync(path.join(SAMPLE_APP, folder), path.join(work, folder), { recursive: true });
+    cpSync(path.join(SAMPLE_APP, folder), path.join(app, folder), { recursive: true });
   const pkg = JSON.parse(readFileSync(path.join(SAMPLE_APP, 'package.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(
-    path.join(work, 'package.json'),
+    path.join(app, 'package.json'),
     `${JSON.stringify({ ...pkg, name: '@durable/sample-dev-demo' }, null, 2)}\n`,
   );
   const tsconfig = JSON.parse(readFileSync(path.join(SAMPLE_APP, 'tsconfig.json'), 'utf8')) as Record<string, unknown>;
   tsconfig.extends = path.resolve(SAMPLE_APP, '../../tsconfig.base.json');
-  writeFileSync(path.join(work, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+  writeFileSync(path.join(app, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
 }
 
-async function cli(args: string[], indent = true): Promise<CliRun> {
-  const run = await durableGen(args, { cwd: work, env });
+async function cli(app: string, args: string[], indent = true): Promise<CliRun> {
+  const run = await durableGen(args, { cwd: app, env });
   if (run.code !== 0) fail(`durable-gen ${args.join(' ')} failed`, `${run.stdout.join('\n')}\n${run.stderr}`);
   if (indent) for (const line of run.stdout) console.log(`  ${line}`);
   return run;
 }
 
-async function deployVersion(): Promise<void> {
-  await cli(['generate', '--account', ACCOUNT, '--region', REGION], false);
-  await cli(['bundle'], false);
-  await cli([
+async function build(app: string): Promise<void> {
+  await cli(app, ['generate', '--account', ACCOUNT, '--region', REGION], false);
+  await cli(app, ['bundle'], false);
+}
+
+async function deployVersion(app: string): Promise<void> {
+  await cli(app, [
     'deploy',
     '--endpoint',
     endpoint,
@@ -88,7 +97,7 @@ async function deployVersion(): Promise<void> {
 }
 
 function pullRequestEvent(executionId: string, number: number, cooldownSeconds: number) {
-  const event = JSON.parse(readFileSync(path.join(work, 'events', 'pull-request-opened.json'), 'utf8')) as {
+  const event = JSON.parse(readFileSync(path.join(v1, 'events', 'pull-request-opened.json'), 'utf8')) as {
     pullRequest: Record<string, unknown>;
   };
   return { executionId, input: { ...event, cooldownSeconds, pullRequest: { ...event.pullRequest, number } } };
@@ -104,10 +113,10 @@ async function startReview(executionId: string, number: number, cooldownSeconds:
   );
   if (answer.FunctionError !== undefined)
     fail(`invoking reviews:live failed`, new TextDecoder().decode(answer.Payload));
-  const result = JSON.parse(new TextDecoder().decode(answer.Payload)) as { status: string; resumeAt?: string };
+  const result = JSON.parse(new TextDecoder().decode(answer.Payload)) as { status: string; resumeAt?: number };
   console.log(
     `  ${executionId}: ran on reviews version ${answer.ExecutedVersion} through alias live → ${result.status}` +
-      (result.resumeAt === undefined ? '' : dim(`  (resumeAt ${result.resumeAt})`)),
+      (result.resumeAt === undefined ? '' : dim(`  (resumes at ${new Date(result.resumeAt).toISOString()})`)),
   );
 }
 
@@ -135,7 +144,11 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
 // ---- the scenario ---------------------------------------------------------------------------------------------
 
-copySample();
+rmSync(work, { recursive: true, force: true });
+copySample(v1);
+copySample(v2);
+const renamed = path.join(v2, 'src', 'review-service.ts');
+writeFileSync(renamed, readFileSync(renamed, 'utf8').replaceAll('createReviewThread', 'openReviewThread'));
 heading(1, 'Start the local Lambda API', 'durable-gen dev --port 0');
 const dev = startDurableGen(['dev', '--port', '0'], { cwd: work, env });
 const devLog: string[] = dev.lines;
@@ -164,7 +177,9 @@ const store = new DynamoDbStore({ client: dynamoDb, tableName: DEFAULT_TABLE });
 
 try {
   heading(2, 'Deploy v1', 'generate, bundle, deploy --endpoint: callees first, a version each, alias live');
-  await deployVersion();
+  // v2 is built now too (its own folder): while the first review sleeps, deploying it is all that is left to do.
+  await Promise.all([build(v1), build(v2)]);
+  await deployVersion(v1);
 
   heading(
     3,
@@ -173,10 +188,8 @@ try {
   );
   await startReview('review-on-v1', 42, COOLDOWN_SECONDS);
 
-  heading(4, 'Rename a step and deploy v2', 'createReviewThread → openReviewThread: breaking for running executions');
-  const source = path.join(work, 'src', 'review-service.ts');
-  writeFileSync(source, readFileSync(source, 'utf8').replaceAll('createReviewThread', 'openReviewThread'));
-  await deployVersion();
+  heading(4, 'Deploy v2', 'step createReviewThread renamed openReviewThread: breaking for running executions');
+  await deployVersion(v2);
   const first = await execution('review-on-v1');
   console.log(`  review-on-v1 is ${first?.status}, pinned to reviews version ${first?.pinnedVersion?.version}`);
 
@@ -185,6 +198,12 @@ try {
 
   heading(6, 'Wait', "dev's sweeper resumes each due execution on the version it is pinned to");
   await waitForSuccess(['review-on-v1', 'review-on-v2'], Date.now() + (COOLDOWN_SECONDS + 30) * 1000);
+
+  console.log(
+    dim("\n  what dev printed (its control plane, the sweeper, the functions' logs without START/END/REPORT):"),
+  );
+  const shown = devLog.slice(2).filter((line) => !/^\[[^\]]+\] (START|END|REPORT) RequestId/.test(line));
+  for (const line of shown) console.log(dim(`  │ ${line}`));
 
   heading(7, 'Outbox', 'each side effect once, on the version that started its review');
   const effects = readOutbox(outbox);

@@ -162,6 +162,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
           requestId: sweep.requestId,
           invokedFunctionArn: functionArn(scope, sweep.functionName, sweep.qualifier),
           payload: sweep.payload,
+          quiet: true,
         });
       },
       log,

@@ -293,6 +293,25 @@ describe('createFunctionRunner', () => {
     expect(warm.log).not.toContain('Init Duration');
   });
 
+  it("keeps a quiet invocation's lines in its outcome only, and prints the next one's again", async () => {
+    const { runner, lines } = runnerOf({
+      'index.mjs': `export const handler = async (event) => { console.log('said', event.tag); return event.tag; };\n`,
+    });
+    const quiet = await runner.run({
+      requestId: 'request-quiet',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:reviews:live',
+      payload: new TextEncoder().encode(JSON.stringify({ tag: 'q' })),
+      quiet: true,
+    });
+    expect(quiet.log).toMatch(
+      /START RequestId: request-quiet[\s\S]*\tINFO\tsaid q\n[\s\S]*REPORT RequestId: request-quiet/,
+    );
+    expect(lines.filter((line) => line.includes('request-quiet') || line.includes('said q'))).toEqual([]);
+    await invoke(runner, { tag: 'loud' }, 'request-loud');
+    expect(lines.some((line) => line.includes('said loud'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('[reviews:3] START RequestId: request-loud'))).toBe(true);
+  });
+
   it('answers Lambda init errors: a missing module, a missing export, a syntax error, a throwing module', async () => {
     const missing = runnerOf({ 'other.mjs': echoPid });
     const missingOutcome = await invoke(missing.runner);

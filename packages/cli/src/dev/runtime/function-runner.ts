@@ -33,6 +33,11 @@ export interface RunRequest {
   /** What the caller invoked (an alias ARN stays an alias ARN): `context.invokedFunctionArn`. */
   invokedFunctionArn: string;
   payload: Uint8Array;
+  /**
+   * Keep the invocation's lines in `RunOutcome.log` only, without printing them: the sweeper's invocations,
+   * every second for every service, would bury everything else. It prints them when a sweep goes wrong.
+   */
+  quiet?: boolean;
 }
 
 /** What came back. A function error is not a rejection: `functionError` is set and `payload` holds the error JSON. */
@@ -131,7 +136,7 @@ class ChildPoolRunner implements FunctionRunner {
 
   private async runOn(slot: Slot, request: RunRequest): Promise<RunOutcome> {
     const { requestId } = request;
-    const log = new InvocationLog();
+    const log = new InvocationLog(request.quiet === true);
     slot.log = log;
     let initDurationMs: number | undefined;
     if (slot.isCold) {
@@ -247,7 +252,7 @@ class ChildPoolRunner implements FunctionRunner {
         // A child serves one invocation at a time, so its lines belong to the one it serves, whatever the
         // other children print meanwhile. (Lines arrive in later events, once `slot` is assigned.)
         onLine: (line) => {
-          this.printLine(line);
+          if (slot.log?.isQuiet !== true) this.printLine(line);
           slot.log?.add(line);
         },
       }),
@@ -278,7 +283,7 @@ class ChildPoolRunner implements FunctionRunner {
   }
 
   private runtimeLine(log: InvocationLog, line: string): void {
-    this.printLine(line);
+    if (!log.isQuiet) this.printLine(line);
     log.add(line);
   }
 

@@ -50,6 +50,9 @@ export function timedOutLine(requestId: string, timeoutSeconds: number, now: Dat
 export class InvocationLog {
   private readonly lines: string[] = [];
 
+  /** @param isQuiet Its lines are kept for the outcome only, not printed as they come. */
+  constructor(readonly isQuiet = false) {}
+
   add(line: string): void {
     this.lines.push(line);
   }

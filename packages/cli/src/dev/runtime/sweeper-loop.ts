@@ -113,7 +113,8 @@ export class SweeperLoop {
     }
     if (outcome.functionError !== undefined) {
       const why = describeFunctionError(outcome.payload);
-      this.logError(target.functionName, `[sweeper] the sweep of ${name} failed: ${why}`);
+      // The sweep's own lines were kept quiet; when it fails they say why.
+      this.logError(target.functionName, `[sweeper] the sweep of ${name} failed: ${why}`, outcome.log.trimEnd());
       return false;
     }
     const result = sweepResultOf(outcome.payload);
@@ -128,8 +129,13 @@ export class SweeperLoop {
     this.lastErrors.delete(target.functionName);
     if (result.resumed.length > 0 || result.failed.length > 0) {
       const failed = result.failed[0];
+      // Named with the version each went to: the pinned one, whatever the alias the sweep itself ran on.
+      const resumed = result.resumed.map(
+        ({ executionId, functionArn }) => `${executionId} on ${shortArn(functionArn)}`,
+      );
       this.options.log(
-        `[sweeper] ${target.service} (${name}): resumed ${result.resumed.length}` +
+        `[sweeper] ${target.service} (swept through ${name}): resumed ${result.resumed.length}` +
+          (resumed.length === 0 ? '' : ` (${resumed.slice(0, 5).join(', ')}${resumed.length > 5 ? ', …' : ''})`) +
           (failed === undefined
             ? ''
             : `, could not resume ${result.failed.length} (${failed.executionId}: ${failed.error}); the next sweep tries again`),
@@ -139,10 +145,12 @@ export class SweeperLoop {
     return result.more && result.resumed.length > 0;
   }
 
-  private logError(key: string, line: string): void {
+  /** @param detail Printed under the line the first time, not compared (it holds request ids). */
+  private logError(key: string, line: string, detail = ''): void {
     if (this.lastErrors.get(key) === line) return;
     this.lastErrors.set(key, line);
     this.options.log(`${line} (logged once until it changes)`);
+    for (const detailLine of detail === '' ? [] : detail.split('\n')) this.options.log(`  ${detailLine}`);
   }
 }
 
@@ -158,4 +166,9 @@ function sweepResultOf(payload: Uint8Array): SweepResult | undefined {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `name:qualifier` of a function ARN, what people read in dev's log. */
+function shortArn(functionArn: string): string {
+  return functionArn.split(':function:')[1] ?? functionArn;
 }
