@@ -101,7 +101,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   // The restart test starts dev processes of its own; the shared one stays.
-  if (dev.child.exitCode !== null || dev.child.signalCode !== null) dev = await startDev(app.root);
+  if (!dev.isRunning()) dev = await startDev(app.root);
 });
 
 afterAll(async () => {

@@ -1,18 +1,16 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
+import { cleanUp, startCli } from '../cli/cli-harness.js';
 
 /**
- * `durable-gen dev` as a user runs it, a real process (the compiled CLI), and
- * the AWS CLI pointed at it. Every dev process started here is remembered
- * until it exits, so `stopAll` (in `afterEach`) leaves nothing behind.
+ * `durable-gen dev` as a user runs it, a real process (the compiled CLI, through
+ * the CLI tests' harness, which kills whatever a test leaves running), and the
+ * AWS CLI pointed at it.
  */
-
-const CLI = fileURLToPath(new URL('../../packages/cli/bin/durable-gen.js', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -29,86 +27,50 @@ export const CLIENT_ENV = {
   FORCE_COLOR: '0',
 };
 
-const running = new Set<ChildProcess>();
-
 export interface DevProcess {
   url: string;
   port: number;
-  child: ChildProcess;
   /** Everything it printed so far. */
   output(): string;
-  /** Resolves when its output matches `pattern`; rejects at the deadline or when it exits first. */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  isRunning(): boolean;
   /** SIGKILL: no shutdown, state as it was on disk. */
   kill(): Promise<void>;
   /** SIGINT, as Ctrl-C: resolves with its exit code. */
   stop(): Promise<number | null>;
 }
 
+const URL_LINE = /http:\/\/127\.0\.0\.1:(\d+)/;
+
 /** Starts `durable-gen dev --port <port>` in `root` and resolves once it serves. */
 export async function startDev(root: string, port = 0): Promise<DevProcess> {
-  const child = spawn(process.execPath, [CLI, 'dev', '--port', String(port)], {
-    cwd: root,
-    env: { ...process.env, ...CLIENT_ENV },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('close', (code) => {
-      running.delete(child);
-      resolve(code);
-    });
-  });
-  child.stdout.on('data', (data: Buffer) => {
-    output += data.toString();
-  });
-  child.stderr.on('data', (data: Buffer) => {
-    output += data.toString();
-  });
-  const waitForOutput = (pattern: RegExp, timeoutMs = START_TIMEOUT_MS): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const deadline = Date.now() + timeoutMs;
-      const poll = (): void => {
-        if (pattern.test(output)) resolve();
-        else if (child.exitCode !== null || child.signalCode !== null)
-          reject(new Error(`durable-gen dev exited before printing ${pattern}:\n${output}`));
-        else if (Date.now() > deadline) reject(new Error(`durable-gen dev never printed ${pattern}:\n${output}`));
-        else setTimeout(poll, 20);
-      };
-      poll();
-    });
-  await waitForOutput(/http:\/\/127\.0\.0\.1:\d+/);
-  const url = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output)!;
+  const cli = startCli(['dev', '--port', String(port)], root, CLIENT_ENV);
+  await cli.waitForLine((line) => URL_LINE.test(line));
+  const url = URL_LINE.exec(cli.stdout())!;
   return {
     url: url[0],
     port: Number(url[1]),
-    child,
-    output: () => output,
-    waitForOutput,
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
+    output: () => cli.stdout(),
+    isRunning: () => {
+      try {
+        process.kill(cli.pid, 0); // signal 0 only asks whether the process is there
+        return true;
+      } catch {
+        return false;
+      }
     },
+    kill: async () => {
+      await cli.kill();
+    },
+    // Not `exited()` before: it gives a process 25 s, and dev runs until it is told to stop.
     stop: async () => {
-      child.kill('SIGINT');
-      return exited;
+      process.kill(cli.pid, 'SIGINT');
+      return (await cli.exited()).code;
     },
   };
 }
 
-/** Kills every dev process a test left running. */
-export async function stopAll(): Promise<void> {
-  await Promise.all(
-    [...running].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          child.once('close', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
-}
+/** Kills every dev process a test left running, and removes the app copies of the CLI harness. */
+export const stopAll = cleanUp;
 
 /** A temporary app folder for one dev state; `remove` deletes it. */
 export function tempRoot(): { root: string; remove(): void } {
