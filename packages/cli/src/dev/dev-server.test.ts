@@ -372,6 +372,9 @@ describe('the dev server control plane, through @aws-sdk/client-lambda', () => {
     expect(otherRegion.name).toBe('ResourceNotFoundException');
     const python = await refusal(create(lambda, 'py', { Runtime: 'python3.12' }));
     expect(python.name).toBe('InvalidParameterValueException');
+    const native = await refusal(create(lambda, 'native', { DurableConfig: { ExecutionTimeout: 900 } }));
+    expect(native.name).toBe('InvalidParameterValueException');
+    expect(native.message).toMatch(/does not host Lambda durable functions .*LocalDurableTestRunner/);
     const reserved = await refusal(create(lambda, 'env', { Environment: { Variables: { AWS_REGION: 'x' } } }));
     expect(reserved.name).toBe('InvalidParameterValueException');
     expect(reserved.message).toMatch(/reserved keys .*AWS_REGION/);

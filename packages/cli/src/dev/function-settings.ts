@@ -44,6 +44,15 @@ export function readSettings(body: Body): FunctionSettings {
   if (Array.isArray(layers) && layers.length > 0) {
     throw invalidParameter('durable-gen dev does not run layers: bundle what the function needs into its zip.');
   }
+  if (body.DurableConfig !== undefined && body.DurableConfig !== null) {
+    // Hosting one faithfully means the durable execution service itself (checkpoints, replay, waits, callbacks):
+    // a look-alike would pass tests that AWS fails. The SDK's own test runner is that service, locally.
+    throw invalidParameter(
+      'durable-gen dev does not host Lambda durable functions (DurableConfig): test a lambda-durable service with ' +
+        "the durable functions SDK's LocalDurableTestRunner (@aws/durable-execution-sdk-js-testing), and deploy it " +
+        'to AWS; services on the dynamodb backend run on dev.',
+    );
+  }
   return settings;
 }
 
