@@ -2,7 +2,7 @@ import { jsonLogger, type Logger } from '../context/logger.js';
 import { type Backend, type ServiceDefinition, serviceDefinition } from '../decorators/metadata.js';
 import { type ExecutionResult, runInvocation } from '../engine/invocation.js';
 import type { ExecutionObserver } from '../engine/observer.js';
-import { ConfigurationError, InvalidEventError } from '../errors.js';
+import { ConfigurationError, DurableError, InvalidEventError } from '../errors.js';
 import type { Invoker } from '../invoke/invoker.js';
 import type { ChildInvokeAnswer, ChildInvokeEvent } from '../invoke/protocol.js';
 import type { Resumer } from '../invoke/resumer.js';
@@ -27,7 +27,10 @@ export interface HandlerOptions {
    * the same one (else a `ConfigurationError` names both): the function's IAM policy allows one.
    */
   table?: string;
-  /** Only `dynamodb` (this package's engine on DynamoDB) is available in this version. */
+  /**
+   * `dynamodb` (default: this package's engine on DynamoDB), or `lambda-durable` (AWS Lambda durable functions,
+   * available once `@durable/core/lambda-durable` is imported). Default: the decorator's `backend`.
+   */
   backend?: Backend;
   /** The clock for sleeps, retries and leases, in epoch ms. Default `Date.now`. */
   now?: () => number;
@@ -88,6 +91,52 @@ export { DEFAULT_MAX_PAYLOAD_BYTES };
 const DEFAULT_LEASE_MS = 15 * 60 * 1000;
 
 /**
+ * The handler of a service on backend `lambda-durable`: what the SDK's `withDurableExecution` returns, with the
+ * service's definition. Importing `@durable/core/lambda-durable` gives it the SDK's exact type.
+ */
+export type LambdaDurableHandler = LambdaDurableHandlerTypes extends { handler: infer Handler }
+  ? Handler
+  : ((event: unknown, lambdaContext: unknown) => Promise<{ Status: string; Result?: string }>) & {
+      readonly service: ServiceDefinition;
+    };
+
+/** Filled in by `@durable/core/lambda-durable` (declaration merging), so that core's main entry names no SDK type. */
+// biome-ignore lint/suspicious/noEmptyInterface: merged into by the lambda-durable subpath
+export interface LambdaDurableHandlerTypes {}
+
+/** Makes the handler of a service on backend `lambda-durable`: what `@durable/core/lambda-durable` installs. */
+export type LambdaDurableHandlerFactory = (
+  service: ServiceClass,
+  definition: ServiceDefinition,
+  options: HandlerOptions,
+) => LambdaDurableHandler;
+
+// The main entry never loads the Lambda durable functions SDK, so bundles of dynamodb services stay without it:
+// the subpath registers the backend here when it is imported.
+let lambdaDurableFactory: LambdaDurableHandlerFactory | undefined;
+
+/** Called by `@durable/core/lambda-durable` when it is imported; not part of the public API. */
+export function installLambdaDurableBackend(factory: LambdaDurableHandlerFactory): void {
+  lambdaDurableFactory = factory;
+}
+
+/** A service on backend `lambda-durable` got a handler while `@durable/core/lambda-durable` was not imported. */
+export class BackendNotLoadedError extends DurableError {
+  static override readonly code = 'BACKEND_NOT_LOADED';
+  constructor(
+    readonly service: string,
+    readonly backend: Backend,
+  ) {
+    super(
+      BackendNotLoadedError.code,
+      `Service '${service}' runs on backend '${backend}', which is not loaded: add ` +
+        `\`import '@durable/core/${backend}';\` to the handler's module before createHandler (the handler durable-gen ` +
+        'generates for such a service does), so the backend and its SDK are bundled.',
+    );
+  }
+}
+
+/**
  * The Lambda handler of a `@DurableService` class: parses the
  * event, runs or resumes the execution it names, and answers
  * `{ status: 'SUCCEEDED', output }` or `{ status: 'SUSPENDED', resumeAt }`. A
@@ -96,13 +145,29 @@ const DEFAULT_LEASE_MS = 15 * 60 * 1000;
  * (invoke/protocol.ts), and only what may pass is thrown.
  * Bad events throw a typed error and write nothing; so does an invocation
  * of the function unqualified or as `$LATEST` (`UnpinnedInvocationError`).
+ *
+ * On backend `lambda-durable` (the option, or the decorator's) it returns the handler of AWS Lambda durable
+ * functions instead (see {@link LambdaDurableHandler}); that needs `import '@durable/core/lambda-durable'` first,
+ * else a {@link BackendNotLoadedError}.
  */
-export function createHandler(service: ServiceClass, options: HandlerOptions = {}): DurableHandler {
+export function createHandler(
+  service: ServiceClass,
+  options: HandlerOptions & { backend: 'lambda-durable' },
+): LambdaDurableHandler;
+export function createHandler(service: ServiceClass, options?: HandlerOptions): DurableHandler;
+export function createHandler(
+  service: ServiceClass,
+  options: HandlerOptions = {},
+): DurableHandler | LambdaDurableHandler {
   const definition = serviceDefinition(service);
   if (definition.workflows.length === 0) {
     throw new ConfigurationError(`${definition.className} has no @Workflow method: there is nothing to run.`);
   }
   const backend = options.backend ?? definition.options.backend ?? 'dynamodb';
+  if (backend === 'lambda-durable') {
+    if (lambdaDurableFactory === undefined) throw new BackendNotLoadedError(definition.name, backend);
+    return lambdaDurableFactory(service, definition, options);
+  }
   if (backend !== 'dynamodb') {
     throw new ConfigurationError(
       `Backend '${backend}' is not available in this version of @durable/core; use 'dynamodb' (the default).`,
