@@ -86,6 +86,7 @@ export type { ExecutionResult } from './engine/invocation.js';
 export type { ExecutionObserver, OperationEvent } from './engine/observer.js';
 export type { RetryPolicy } from './engine/retry.js';
 export {
+  BackendNotLoadedError,
   CallbackAlreadyCompletedError,
   CallbackExecutionFinishedError,
   CallbackFailedError,
@@ -95,6 +96,7 @@ export {
   DefinitionError,
   DurableError,
   type DurableErrorOptions,
+  DurableSdkVersionError,
   ExecutionBusyError,
   ExecutionConflictError,
   ExecutionNotFoundError,

@@ -42,8 +42,8 @@ declare module './handler/create-handler.js' {
   }
 }
 
+export { BackendNotLoadedError, DurableSdkVersionError } from './errors.js';
 export type { LambdaDurableHandler } from './handler/create-handler.js';
-export { BackendNotLoadedError } from './handler/create-handler.js';
 export { encodeCallbackError, encodeCallbackResult } from './lambda-durable/callback-payloads.js';
 export { decodeExecutionError, decodeExecutionResult } from './lambda-durable/execution-results.js';
 export {
@@ -52,4 +52,4 @@ export {
   type DurableServiceHandler,
 } from './lambda-durable/handler.js';
 export { MAX_CALLBACK_RESULT_BYTES, MAX_OPERATION_PAYLOAD_BYTES } from './lambda-durable/payloads.js';
-export { assertDurableSdkVersion, DURABLE_SDK_VERSION, DurableSdkVersionError } from './lambda-durable/sdk-version.js';
+export { assertDurableSdkVersion, DURABLE_SDK_VERSION } from './lambda-durable/sdk-version.js';

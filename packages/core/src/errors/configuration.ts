@@ -104,3 +104,35 @@ export class UnpinnedInvocationError extends DurableError {
     );
   }
 }
+
+/** A service on backend `lambda-durable` got a handler while `@durable/core/lambda-durable` was not imported. */
+export class BackendNotLoadedError extends DurableError {
+  static override readonly code = 'BACKEND_NOT_LOADED';
+  constructor(
+    readonly service: string,
+    /** The backend's name, as the decorator or the options say it (`lambda-durable`). */
+    readonly backend: string,
+  ) {
+    super(
+      BackendNotLoadedError.code,
+      `Service '${service}' runs on backend '${backend}', which is not loaded: add ` +
+        `\`import '@durable/core/${backend}';\` to the handler's module before createHandler (the handler durable-gen ` +
+        'generates for such a service does), so the backend and its SDK are bundled.',
+    );
+  }
+}
+
+/** The loaded `@aws/durable-execution-sdk-js` is not the one the handler was built for. */
+export class DurableSdkVersionError extends DurableError {
+  static override readonly code = 'DURABLE_SDK_VERSION';
+  constructor(
+    readonly expected: string,
+    readonly loaded: string,
+    reason: string,
+  ) {
+    super(
+      DurableSdkVersionError.code,
+      `This handler needs @aws/durable-execution-sdk-js ${expected} but loaded ${loaded}: ${reason}. Nothing ran.`,
+    );
+  }
+}

@@ -13,9 +13,11 @@ export {
   type ReportedError,
 } from './callbacks.js';
 export {
+  BackendNotLoadedError,
   ConfigurationError,
   ContextMisuseError,
   DefinitionError,
+  DurableSdkVersionError,
   InvalidEventError,
   InvalidTargetArnError,
   UnknownWorkflowError,

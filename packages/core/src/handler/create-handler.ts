@@ -2,7 +2,7 @@ import { jsonLogger, type Logger } from '../context/logger.js';
 import { type Backend, type ServiceDefinition, serviceDefinition } from '../decorators/metadata.js';
 import { type ExecutionResult, runInvocation } from '../engine/invocation.js';
 import type { ExecutionObserver } from '../engine/observer.js';
-import { ConfigurationError, DurableError, InvalidEventError } from '../errors.js';
+import { BackendNotLoadedError, ConfigurationError, InvalidEventError } from '../errors.js';
 import type { Invoker } from '../invoke/invoker.js';
 import type { ChildInvokeAnswer, ChildInvokeEvent } from '../invoke/protocol.js';
 import type { Resumer } from '../invoke/resumer.js';
@@ -118,22 +118,6 @@ let lambdaDurableFactory: LambdaDurableHandlerFactory | undefined;
 /** Called by `@durable/core/lambda-durable` when it is imported; not part of the public API. */
 export function installLambdaDurableBackend(factory: LambdaDurableHandlerFactory): void {
   lambdaDurableFactory = factory;
-}
-
-/** A service on backend `lambda-durable` got a handler while `@durable/core/lambda-durable` was not imported. */
-export class BackendNotLoadedError extends DurableError {
-  static override readonly code = 'BACKEND_NOT_LOADED';
-  constructor(
-    readonly service: string,
-    readonly backend: Backend,
-  ) {
-    super(
-      BackendNotLoadedError.code,
-      `Service '${service}' runs on backend '${backend}', which is not loaded: add ` +
-        `\`import '@durable/core/${backend}';\` to the handler's module before createHandler (the handler durable-gen ` +
-        'generates for such a service does), so the backend and its SDK are bundled.',
-    );
-  }
 }
 
 /**

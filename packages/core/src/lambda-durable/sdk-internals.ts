@@ -1,5 +1,6 @@
 import { type DurableContext, type Operation, SDK_VERSION } from '@aws/durable-execution-sdk-js';
-import { DURABLE_SDK_VERSION, DurableSdkVersionError } from './sdk-version.js';
+import { DurableSdkVersionError } from '../errors.js';
+import { DURABLE_SDK_VERSION } from './sdk-version.js';
 
 /**
  * The parts of `@aws/durable-execution-sdk-js` 2.4.0 that this adapter reads although they are not public API,

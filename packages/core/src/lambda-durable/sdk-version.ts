@@ -1,5 +1,5 @@
 import { SDK_VERSION } from '@aws/durable-execution-sdk-js';
-import { DurableError } from '../errors.js';
+import { DurableSdkVersionError } from '../errors.js';
 
 /**
  * The version of `@aws/durable-execution-sdk-js` this package is built and tested against, pinned exactly: the
@@ -9,21 +9,6 @@ export const DURABLE_SDK_VERSION = '2.4.0';
 
 /** What the SDK reports as its version when Lambda's runtime loaded its own copy instead of the bundled one. */
 const RUNTIME_COPY_SUFFIX = '-bundled';
-
-/** The loaded `@aws/durable-execution-sdk-js` is not the one the handler was built for. */
-export class DurableSdkVersionError extends DurableError {
-  static override readonly code = 'DURABLE_SDK_VERSION';
-  constructor(
-    readonly expected: string,
-    readonly loaded: string,
-    reason: string,
-  ) {
-    super(
-      DurableSdkVersionError.code,
-      `This handler needs @aws/durable-execution-sdk-js ${expected} but loaded ${loaded}: ${reason}. Nothing ran.`,
-    );
-  }
-}
 
 /**
  * Why `loaded` (an SDK's `SDK_VERSION`) does not satisfy `expected`, or undefined when it does. The SDK suffixes
