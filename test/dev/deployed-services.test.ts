@@ -89,6 +89,8 @@ async function devWith(service: string, sweepIntervalMs: number) {
   const lambda = new LambdaClient(config);
   const dynamoDb = new DynamoDBClient(config);
   const table = manifest.services[service]!.table;
+  if (table === undefined)
+    throw new Error(`service '${service}' has no table: these tests deploy dynamodb-backend services`);
   const dev = {
     url: server.url,
     log,

@@ -186,6 +186,45 @@ export async function settleCallback(
   }
 }
 
+/** Where `--lambda-durable` sends: `--endpoint`, else `AWS_ENDPOINT_URL_LAMBDA`, else Lambda in `--region`. */
+export interface LambdaApiOptions {
+  endpoint?: string;
+  region?: string;
+}
+
+/**
+ * Sends the outcome of a callback of a service on backend `lambda-durable`
+ * to the Lambda API, with core's `completeDurableCallback` /
+ * `failDurableCallback`: the service keeps the callback and resumes the
+ * execution itself, so no store is opened and no code of the app runs here.
+ */
+export async function settleDurableCallback(
+  callbackId: string,
+  outcome: CallbackOutcome,
+  options: LambdaApiOptions,
+): Promise<void> {
+  // Loaded here: only this path needs the Lambda client and the durable SDK that comes with the subpath.
+  const [{ LambdaClient }, durable] = await Promise.all([
+    import('@aws-sdk/client-lambda'),
+    import('@durable/core/lambda-durable'),
+  ]);
+  const endpoint = options.endpoint || process.env.AWS_ENDPOINT_URL_LAMBDA || undefined;
+  const isLocal = isLoopback(endpoint);
+  // A server on this machine has no region: spare people configuring one for it.
+  const region = options.region ?? (isLocal && process.env.AWS_REGION === undefined ? 'us-east-1' : undefined);
+  const client = new LambdaClient({
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(region === undefined ? {} : { region }),
+    ...(isLocal ? localCredentials() : {}),
+  });
+  try {
+    if (outcome.kind === 'complete') await durable.completeDurableCallback(client, callbackId, outcome.result);
+    else await durable.failDurableCallback(client, callbackId, outcome.error);
+  } finally {
+    client.destroy();
+  }
+}
+
 /** A {@link Resumer} of deployed executions, and the clients to close once the command is done with it. */
 export interface TableResumer {
   resumer: Resumer;

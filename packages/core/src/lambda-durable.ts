@@ -45,6 +45,11 @@ declare module './handler/create-handler.js' {
 export { BackendNotLoadedError, DurableSdkVersionError } from './errors.js';
 export type { LambdaDurableHandler } from './handler/create-handler.js';
 export { encodeCallbackError, encodeCallbackResult } from './lambda-durable/callback-payloads.js';
+export {
+  completeDurableCallback,
+  failDurableCallback,
+  heartbeatDurableCallback,
+} from './lambda-durable/callbacks-from-outside.js';
 export { decodeExecutionError, decodeExecutionResult } from './lambda-durable/execution-results.js';
 export {
   createDurableHandler,

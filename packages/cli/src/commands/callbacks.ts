@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecutionKey, PendingCallback } from '@durable/core';
 import type { Argv } from 'yargs';
-import { CliError, ExitCode } from '../cli-error.js';
+import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type Command, type CommandContext, toYargsCommand } from '../command.js';
 import { requireLegacyDecorators } from '../local/app-tsconfig.js';
 import { checkServices, gateOnCheck } from '../local/check-gate.js';
@@ -15,12 +15,14 @@ import { listPendingCallbacks } from '../pending-callbacks.js';
 import {
   type CallbackArgs,
   type CallbackOutcome,
+  type CallbackSelector,
   openTableResumer,
   readOutcome,
   readSelector,
   resumeTarget,
   selectCallback,
   settleCallback,
+  settleDurableCallback,
 } from '../settle-callback.js';
 import { givenPaths } from './sources.js';
 
@@ -35,6 +37,7 @@ interface SettleArgs extends StoreOptions, CallbackArgs {
   paths?: string[];
   maxWait: number;
   force: boolean;
+  lambdaDurable: boolean;
 }
 
 type SettleKind = CallbackOutcome['kind'];
@@ -73,7 +76,9 @@ const listCommand: Command<ListArgs> = {
  * `durable-gen callbacks complete|fail [token]`: settles one callback, named
  * by its token or by `--execution` and `--name`. On the embedded store the
  * execution then resumes here (`--no-resume` only records); on a table the
- * function that runs the service resumes it when invoked.
+ * function that runs the service resumes it when invoked. With
+ * `--lambda-durable` the token is a callback id of the Lambda durable
+ * functions service, which takes the outcome and resumes the execution.
  */
 function settleCommand(kind: SettleKind): Command<SettleArgs> {
   const verb = kind === 'complete' ? 'Complete' : 'Fail';
@@ -113,6 +118,7 @@ function withSettleOptions(yargs: Argv, kind: SettleKind): Argv<object> {
           .conflicts('result', 'result-file')
           .example('$0 callbacks complete TOKEN --result \'{"approved":true}\'', 'complete, then resume here')
           .example('$0 callbacks complete --execution o-1 --name approval --result true', 'by execution and name')
+          .example('$0 callbacks complete CALLBACK_ID --lambda-durable --result true', 'on backend lambda-durable')
       : yargs
           .option('error', { type: 'string', describe: 'The message of the error ctx.waitForCallback throws' })
           .option('error-code', { type: 'string', describe: "The error's code (error.reported.code in the workflow)" })
@@ -145,12 +151,20 @@ function withSettleOptions(yargs: Argv, kind: SettleKind): Argv<object> {
         default: false,
         describe: 'Resume even when durable-gen check finds errors in the services',
       })
+      .option('lambda-durable', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'The token is a callback id of a service on backend lambda-durable: send the outcome to the Lambda API ' +
+          '(--endpoint, else AWS_ENDPOINT_URL_LAMBDA, else Lambda in --region), which resumes the execution',
+      })
       .epilog(
         'On the embedded store the execution resumes here, as durable-gen run --id does. On a table ' +
           '(--table, --endpoint) no code of the app runs here: the outcome is recorded, and the version the ' +
           'execution is pinned to is invoked asynchronously with {"executionId": ID} (at AWS_ENDPOINT_URL_LAMBDA, ' +
           "else --endpoint, which durable-gen dev serves Lambda on too, else Lambda's); when that cannot be sent, " +
-          "the service's sweeper resumes it.",
+          "the service's sweeper resumes it. With --lambda-durable the outcome goes to the Lambda API " +
+          '(SendDurableExecutionCallbackSuccess or …Failure) and Lambda resumes the execution itself.',
       ),
   );
 }
@@ -159,6 +173,7 @@ async function settle(kind: SettleKind, args: SettleArgs, context: CommandContex
   const { output, cwd } = context;
   const selector = readSelector(args);
   const outcome = readOutcome(kind, args, cwd);
+  if (args.lambdaDurable) return settleOnLambda(kind, selector, outcome, args, output);
   requireMaxWait(args.maxWait);
   if (isTableStore(args) || !args.resume) {
     return withOpenStore(context, args, `callbacks ${kind}`, async (opened, runtime) => {
@@ -212,6 +227,36 @@ async function settle(kind: SettleKind, args: SettleArgs, context: CommandContex
     printSettled(kind, key, pending, output);
     return runExecution(app, planned ?? (await planResume(app, key, args.maxWait)), output);
   });
+}
+
+/** `--lambda-durable`: the outcome goes to the Lambda API, which keeps the callback and resumes the execution. */
+async function settleOnLambda(
+  kind: SettleKind,
+  selector: CallbackSelector,
+  outcome: CallbackOutcome,
+  args: SettleArgs,
+  output: Output,
+): Promise<ExitCode> {
+  if (!('token' in selector)) {
+    throw new UsageError(
+      'With --lambda-durable, pass the callback id as the token: Lambda finds a callback by id only.',
+    );
+  }
+  if (args.table !== undefined) {
+    throw new UsageError('--lambda-durable sends to the Lambda API and --table writes to a table: pass one of them.');
+  }
+  if (!args.resume) {
+    throw new UsageError('--no-resume does not go with --lambda-durable: Lambda resumes the execution by itself.');
+  }
+  const { endpoint, region } = args;
+  await settleDurableCallback(selector.token, outcome, {
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(region === undefined ? {} : { region }),
+  });
+  const id = selector.token.length > 24 ? `${selector.token.slice(0, 24)}…` : selector.token;
+  const done = kind === 'complete' ? 'completed' : 'failed';
+  output.line(`${done} callback ${id} through the Lambda API: Lambda resumes the execution`);
+  return ExitCode.ok;
 }
 
 /** What to run so the settled callback takes effect; refused (exit 1) when this app cannot run it. */
