@@ -6,8 +6,11 @@
 import type { ChildMessage, Job, ParentMessage, SystemBench, SystemName } from './harness.js';
 
 /** Only the measured system's module is loaded: the others' libraries would count in its RSS. */
-const SYSTEMS: Record<SystemName, () => Promise<SystemBench>> = {
-  durable: async () => (await import('./systems/durable.js')).durable,
+const SYSTEMS: Record<SystemName, (job: Job) => Promise<SystemBench>> = {
+  durable: async (job) =>
+    job.variant === 'lambda-durable'
+      ? (await import('./systems/durable-lambda.js')).durableLambda
+      : (await import('./systems/durable.js')).durable,
   diy: async () => (await import('./systems/diy.js')).diy,
   powertools: async () => (await import('./systems/powertools.js')).powertools,
   'aws-sdk-runner': async () => (await import('./systems/aws-sdk.js')).awsSdkRunner,
@@ -15,7 +18,7 @@ const SYSTEMS: Record<SystemName, () => Promise<SystemBench>> = {
 };
 
 const job = JSON.parse(process.argv[2] ?? '') as Job;
-const rounds = await (await SYSTEMS[job.system]()).setUp(job);
+const rounds = await (await SYSTEMS[job.system](job)).setUp(job);
 
 function reply(message: ChildMessage, then: () => void = () => {}): void {
   process.send?.(message, then);

@@ -20,6 +20,13 @@ export type StoreName = 'memory' | 'dynalite' | 'dynamodb-local' | 'local-runner
 /** Stores served over HTTP by a local DynamoDB server. */
 export const DYNAMODB_STORES = ['dynalite', 'dynamodb-local'] as const satisfies readonly StoreName[];
 
+/**
+ * durable only, a `createHandler` option other than the defaults: `pipelined` turns on `pipelineCheckpoints` (a
+ * step's write overlaps the next step); `lambda-durable` is the backend of that name (the adapter on the official
+ * SDK), on the in-memory checkpoint API `aws-sdk-engine` runs on.
+ */
+export type Variant = 'pipelined' | 'lambda-durable';
+
 /** One system on one store at one N. */
 export interface Job {
   system: SystemName;
@@ -29,8 +36,8 @@ export interface Job {
   endpoint?: string;
   /** Measured rounds, after the warm-up round. */
   runs: number;
-  /** durable only: `pipelined` turns the opt-in `pipelineCheckpoints` on (a step's write overlaps the next step). */
-  variant?: 'pipelined';
+  /** durable only: see {@link Variant}. */
+  variant?: Variant;
 }
 
 /** Requests to the system's backend during one run, by command (`PutItem`, `claim`, `checkpoint`, …). */
@@ -63,8 +70,8 @@ export interface Rounds {
 export interface Row {
   system: SystemName;
   store: StoreName;
-  /** durable with `pipelineCheckpoints: false`; absent for the defaults. */
-  variant?: 'pipelined';
+  /** durable only, see {@link Variant}; absent for the defaults. */
+  variant?: Variant;
   n: number;
   /** Median over the measured rounds. */
   msPerStep: number;

@@ -2,14 +2,15 @@
  * `npm run bench`: this project against its peers, in one run, as markdown tables on stdout (progress goes to
  * stderr). bench/README.md says what each column means and how each peer is set up.
  *
- * Flags: `--quick` (N = 100 only, without the 200-service generate/check timings: under a minute),
- * `--json FILE` (the peer rows and the dev figures as JSON).
+ * Flags: `--quick` (N = 100 only, without the 200-service generate/check timings: about a minute),
+ * `--json FILE` (the peer rows, the dev figures and the backends' bundles as JSON).
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LocalDynamoDb } from '../test/support/dynamodb-servers.js';
 import { type DevApiFigures, measureDevApi, WARM_INVOKES_PER_VERSION } from './dev-api.js';
+import { fixed, kb, ratio } from './format.js';
 import {
   DYNAMODB_STORES,
   describeJob,
@@ -23,7 +24,16 @@ import {
   type SystemName,
   startJobs,
   timed,
+  type Variant,
 } from './harness.js';
+import {
+  type BackendBundleFigure,
+  type BackendBundles,
+  buildBackendBundles,
+  isLambdaDurableRow,
+  lambdaDurableSection,
+  measureBackendBundles,
+} from './lambda-durable.js';
 import { startServers, warmUp } from './servers.js';
 import {
   type BundleFigure,
@@ -42,11 +52,14 @@ const FULL_DEV_INVOKES = 1_000;
 const QUICK_DEV_INVOKES = 300;
 
 /** Which stores each system runs on, in table order. */
-const PLAN: ReadonlyArray<{ system: SystemName; stores: readonly StoreName[]; variant?: 'pipelined' }> = [
+const PLAN: ReadonlyArray<{ system: SystemName; stores: readonly StoreName[]; variant?: Variant }> = [
   { system: 'durable', stores: ['memory', ...DYNAMODB_STORES] },
   // The same engine with the opt-in speed mode (createHandler's pipelineCheckpoints: true): a step's write overlaps
   // the next step. The defaults above are strict: each step waits for its own write.
   { system: 'durable', stores: DYNAMODB_STORES, variant: 'pipelined' },
+  // The same class on the lambda-durable backend (the adapter on the official SDK), on the in-memory checkpoint API
+  // aws-sdk-engine runs on: their own table gives the adapter's overhead.
+  { system: 'durable', stores: ['memory'], variant: 'lambda-durable' },
   { system: 'aws-sdk-engine', stores: ['memory'] },
   { system: 'aws-sdk-runner', stores: ['local-runner'] },
   { system: 'diy', stores: DYNAMODB_STORES },
@@ -75,17 +88,20 @@ const loadAtStart = loadavg()[0]!;
 
 let servers: LocalDynamoDb[] = [];
 let sample: SampleBundles | undefined;
+let backendBundles: BackendBundles | undefined;
 const measured: Measured[] = [];
-// Bundled while the servers start and the first jobs set up, before anything is measured.
-const bundling = attempt('sample app generated and bundled', buildSampleBundles).then((built) => {
+// Bundled while the servers start and the first jobs set up, before anything is measured; one after the other,
+// the machine having two cores.
+const bundling = attempt('sample app generated and bundled', buildSampleBundles).then(async (built) => {
   sample = built;
+  backendBundles = await attempt('a handler per backend generated and bundled', buildBackendBundles);
 });
 try {
   servers = await step('local DynamoDB servers started', startServers);
   const dynamoDbLocal = servers.find((server) => server.name === 'dynamodb-local')!;
   for (const [index, n] of sizes.entries()) {
-    // --quick keeps to the rows the comparison needs: the pipelined variant is for the full run.
-    const plan = options.quick ? PLAN.filter((entry) => entry.variant === undefined) : PLAN;
+    // --quick keeps to the rows the comparisons need: the pipelined variant is for the full run.
+    const plan = options.quick ? PLAN.filter((entry) => entry.variant !== 'pipelined') : PLAN;
     const jobs = plan.flatMap(({ system, stores, variant }) =>
       stores.map((store): Job => {
         const endpoint = servers.find((server) => server.name === store)?.endpoint;
@@ -128,9 +144,14 @@ try {
     generateMs: options.quick ? null : await attempt('generate, 200 services', () => timeScript('generate-200.ts')),
     checkMs: options.quick ? null : await attempt('check, 200 services', () => timeScript('check-200.ts')),
     bundles: sample === undefined ? [] : ((await attempt('cold imports', () => measureColdImports(sample!))) ?? []),
+    backendBundles:
+      backendBundles === undefined
+        ? []
+        : ((await attempt('cold imports, a handler per backend', () => measureBackendBundles(backendBundles!))) ?? []),
   };
 } finally {
   sample?.dispose();
+  backendBundles?.dispose();
 }
 
 console.log(
@@ -139,13 +160,14 @@ console.log(
     `interleaved. Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ` +
     `${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end.\n`,
 );
-console.log(peerTable(measured));
+console.log(peerTable(measured.filter((row) => !isLambdaDurableRow(row))));
 console.log(
   "\n÷: durable's figure (defaults) divided by the row's, on the same store and N (below 1: durable is faster); " +
     'aws-sdk-runner is compared with durable on memory. Requests: to DynamoDB on the DynamoDB stores, ' +
     'CheckpointStore calls for durable on memory, checkpoint API calls for aws-sdk-engine; per execution of ' +
     'N steps, its fixed costs (claim, finish) included.',
 );
+console.log(`\n## The lambda-durable backend\n\n${lambdaDurableSection(measured, tooling.backendBundles)}`);
 console.log(`\n## Tooling\n\n${toolingTable(tooling)}`);
 if (devApi !== undefined) console.log(`\n## durable-gen dev: the local Lambda API\n\n${devApiTables(devApi)}`);
 if (failures.length > 0) {
@@ -165,7 +187,8 @@ if (options.json !== undefined) {
       rssMb,
     }),
   );
-  writeFileSync(options.json, `${JSON.stringify({ peers: rows, devApi: devApi ?? null }, null, 2)}\n`);
+  const figures = { peers: rows, devApi: devApi ?? null, backendBundles: tooling.backendBundles };
+  writeFileSync(options.json, `${JSON.stringify(figures, null, 2)}\n`);
 }
 
 interface Tooling {
@@ -173,6 +196,8 @@ interface Tooling {
   generateMs: number | null | undefined;
   checkMs: number | null | undefined;
   bundles: BundleFigure[];
+  /** A handler of one small class per backend (lambda-durable.ts); empty when that failed. */
+  backendBundles: BackendBundleFigure[];
 }
 
 function fail(error: unknown): void {
@@ -273,23 +298,10 @@ function devApiTables({ warm, coldStarts }: DevApiFigures): string {
   return lines.join('\n');
 }
 
-function fixed(value: number): string {
-  return value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(3) : value.toFixed(4);
-}
-
-function ratio(durable: number | undefined, other: number): string {
-  return durable === undefined ? '—' : (durable / other).toFixed(2);
-}
-
 function breakdown(requests: Measured['requests']): string {
   if (requests === undefined) return 'not observable';
   return Object.entries(requests)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([command, count]) => `${command} ${count}`)
     .join(', ');
-}
-
-function kb(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  return `${Math.round(bytes / 1024)} KB`;
 }

@@ -1,7 +1,8 @@
 /**
  * The build side: how long `generate` and `check` take on a 200-service app (the scripts generate-200.ts and
- * check-200.ts, each run in a child process; each prints the median of 3 runs), and what the sample app's
- * bundled handlers weigh and how long each takes to import cold, in a fresh Node process.
+ * check-200.ts, each run in a child process; each prints the median of 3 runs), and what bundled handlers (the
+ * sample app's, and those of other apps the bench writes) weigh and how long each takes to import cold, in a
+ * fresh Node process.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ const REPO = fileURLToPath(new URL('../', import.meta.url));
 /** Fresh processes per bundle for the cold import time. */
 const COLD_IMPORTS = 5;
 
-/** One bundled service of the sample app. */
+/** One bundled service of an app the bench bundled (the sample app, or lambda-durable.ts's). */
 export interface BundleFigure {
   service: string;
   /** The minified `index.mjs`. */
@@ -33,8 +34,8 @@ export async function timeScript(script: 'generate-200.ts' | 'check-200.ts'): Pr
   return Number(match[1]);
 }
 
-/** The sample app's handlers, bundled in a scratch folder; `dispose` removes it. */
-export interface SampleBundles {
+/** An app's handlers, bundled in a scratch folder by codegen's `bundle`; `dispose` removes the folder. */
+export interface AppBundles {
   bundles: Omit<BundleFigure, 'coldImportMs'>[];
   /** The `index.mjs` of each bundle, by service. */
   entries: Map<string, string>;
@@ -43,16 +44,29 @@ export interface SampleBundles {
   dispose(): void;
 }
 
+/** The sample app's. */
+export type SampleBundles = AppBundles;
+
 /**
  * Copies the sample app's sources to a scratch folder (the real app's generated/ and dist/ stay as they are)
  * and runs codegen's `generate` and `bundle` on it.
  */
-export async function buildSampleBundles(): Promise<SampleBundles> {
+export function buildSampleBundles(): Promise<SampleBundles> {
+  return bundleScratchApp('sample', (src) =>
+    cpSync(path.join(REPO, 'apps', 'sample', 'src'), src, { recursive: true }),
+  );
+}
+
+/**
+ * An app in a new scratch folder (`writeSources` fills its `src/`), put through codegen's `generate` and `bundle`
+ * as a user's app is: the handlers it emits, esbuild's settings, the zip.
+ */
+export async function bundleScratchApp(app: string, writeSources: (src: string) => void): Promise<AppBundles> {
   const { bundle, formatDiagnostic, generate } = await import('../packages/codegen/src/index.js');
-  const root = scratchFolder('sample-');
+  const root = scratchFolder(`${app}-`);
   const dispose = () => rmSync(root, { recursive: true, force: true });
   try {
-    cpSync(path.join(REPO, 'apps', 'sample', 'src'), path.join(root, 'src'), { recursive: true });
+    writeSources(path.join(root, 'src'));
     writeFileSync(path.join(root, 'package.json'), JSON.stringify({ type: 'module', private: true }));
     writeFileSync(
       path.join(root, 'tsconfig.json'),
@@ -60,7 +74,7 @@ export async function buildSampleBundles(): Promise<SampleBundles> {
     );
     const generated = generate({ root, paths: ['src/**/*.ts'], account: '123456789012', region: 'us-east-1' });
     if (generated.diagnostics.length > 0) {
-      throw new Error(`generate on the sample app:\n${generated.diagnostics.map(formatDiagnostic).join('\n')}`);
+      throw new Error(`generate on the ${app} app:\n${generated.diagnostics.map(formatDiagnostic).join('\n')}`);
     }
     const { services } = await bundle({ root });
     const entries = new Map(services.map((service) => [service.name, path.join(service.dir, 'index.mjs')]));
@@ -80,15 +94,21 @@ export async function buildSampleBundles(): Promise<SampleBundles> {
   }
 }
 
-/** Each bundle's cold import time: the median of {@link COLD_IMPORTS} fresh Node processes. */
-export async function measureColdImports(sample: SampleBundles): Promise<BundleFigure[]> {
-  const figures: BundleFigure[] = [];
-  for (const bundle of sample.bundles) {
-    const imports: number[] = [];
-    for (let i = 0; i < COLD_IMPORTS; i++) imports.push(await coldImportMs(sample.entries.get(bundle.service)!));
-    figures.push({ ...bundle, coldImportMs: median(imports) });
+/**
+ * Each bundle's cold import time: the median of {@link COLD_IMPORTS} fresh Node processes. The bundles take turns
+ * (one import of each, then the next of each), so that a slow spell of the machine falls on all of them.
+ */
+export async function measureColdImports<Bundle extends { service: string }>(built: {
+  bundles: readonly Bundle[];
+  entries: ReadonlyMap<string, string>;
+}): Promise<(Bundle & { coldImportMs: number })[]> {
+  const imports = built.bundles.map((): number[] => []);
+  for (let i = 0; i < COLD_IMPORTS; i++) {
+    for (const [index, bundle] of built.bundles.entries()) {
+      imports[index]!.push(await coldImportMs(built.entries.get(bundle.service)!));
+    }
   }
-  return figures;
+  return built.bundles.map((bundle, index) => ({ ...bundle, coldImportMs: median(imports[index]!) }));
 }
 
 /** `await import(file)` in a fresh Node process, timed from inside it. */

@@ -1,40 +1,17 @@
 /**
- * This project: a `@DurableService` whose workflow runs N `@Step`s. Timed run: an execution of N steps, start
- * to finish. Replay: an execution whose workflow then sleeps an hour (made at set-up); the Lambda context has
- * a minute left, so the sleep suspends it; the clock (`createHandler`'s `now`) is moved past the wake-up time
- * and the resuming invocation, which replays the N recorded steps, is timed.
+ * This project: the `@DurableService` of bench-service.ts, whose workflow runs N `@Step`s, on its `dynamodb`
+ * backend (`createHandler` on a CheckpointStore). Timed run: an execution of N steps, start to finish. Replay:
+ * an execution whose workflow then sleeps an hour (made at set-up); the Lambda context has a minute left, so the
+ * sleep suspends it; the clock (`createHandler`'s `now`) is moved past the wake-up time and the resuming
+ * invocation, which replays the N recorded steps, is timed.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type CheckpointStore,
-  createHandler,
-  type DurableContext,
-  DurableService,
-  DynamoDbStore,
-  MemoryStore,
-  Step,
-  Workflow,
-} from '../../packages/core/src/index.js';
+import { type CheckpointStore, createHandler, DynamoDbStore, MemoryStore } from '../../packages/core/src/index.js';
 import { CountingStore } from '../../packages/core/src/testing/counting-store.js';
 import { localClient } from '../../test/support/dynamodb-servers.js';
 import { RequestCounter } from '../../test/support/request-counter.js';
-import { endpointOf, expectResult, type RequestCounts, type SystemBench, stepResult, timed } from '../harness.js';
-
-@DurableService({ name: 'bench' })
-class BenchService {
-  @Workflow()
-  async run(ctx: DurableContext, input: { steps: number; pause: boolean }): Promise<number> {
-    let bytes = 0;
-    for (let i = 0; i < input.steps; i++) bytes += (await this.step(i)).length;
-    if (input.pause) await ctx.sleep('pause', { hours: 1 });
-    return bytes;
-  }
-
-  @Step()
-  async step(i: number): Promise<string> {
-    return stepResult(i);
-  }
-}
+import { endpointOf, expectResult, type RequestCounts, type SystemBench, timed } from '../harness.js';
+import { BenchService } from './bench-service.js';
 
 const HOUR_MS = 3_600_000;
 /** Less than the sleep: the engine suspends instead of waiting in the invocation. */
