@@ -8,6 +8,7 @@ import { emitHandler } from './emit/handler.js';
 import { findHandlerConfig } from './emit/handler-config.js';
 import { emitCallbacksPolicy, emitPolicy } from './emit/iam.js';
 import { type Manifest, type ManifestService, manifestEntry } from './emit/manifest.js';
+import { pinnedDurableSdkVersion } from './lambda-durable/sdk-version.js';
 import type { AppModel, ServiceModel } from './model.js';
 
 export { DEFAULT_TABLE } from './manifest/placements.js';
@@ -16,6 +17,11 @@ export { DEFAULT_TABLE } from './manifest/placements.js';
 export interface GenerateOptions extends CheckOptions {
   /** The @durable/core version handlers assert (default: the installed one). */
   coreVersion?: string;
+  /**
+   * The `@aws/durable-execution-sdk-js` version handlers of `lambda-durable` services assert (default: the one the
+   * installed @durable/core pins in its package.json).
+   */
+  durableSdkVersion?: string;
   /** Compute everything but write nothing. */
   dryRun?: boolean;
 }
@@ -68,6 +74,9 @@ export function generate(options: GenerateOptions): GenerateResult {
   if (hasErrors(diagnostics)) return refused();
 
   const coreVersion = options.coreVersion ?? CORE_VERSION;
+  const hasLambdaDurable = model.services.some((service) => service.backend === 'lambda-durable');
+  // Read only when a service needs it: an app on the default backend never depends on the SDK's pin.
+  const durableSdkVersion = options.durableSdkVersion ?? (hasLambdaDurable ? pinnedDurableSdkVersion() : '');
   const byName = new Map(model.services.map((s) => [s.name, s]));
   const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
   const manifest: Manifest = {
@@ -85,12 +94,17 @@ export function generate(options: GenerateOptions): GenerateResult {
   const entries = new Map<string, ManifestService>();
   for (const service of services) {
     const placement = placements.byService.get(service.name)!;
-    const entry = manifestEntry(service, placement, coreVersion, previous?.services[service.name]);
+    const entry = manifestEntry(
+      service,
+      placement,
+      { coreVersion, durableSdkVersion },
+      previous?.services[service.name],
+    );
     entries.set(service.name, entry);
     const targets = entry.invokes.map((name) => byName.get(name) as ServiceModel);
     files.set(
       `${outDir}/handlers/${service.name}.ts`,
-      emitHandler(service, { outDir, coreVersion, table: placement.table, configFile }),
+      emitHandler(service, { outDir, coreVersion, durableSdkVersion, table: placement.table, configFile }),
     );
     files.set(`${outDir}/clients/${service.name}.ts`, emitClient(service, outDir));
     files.set(

@@ -27,6 +27,8 @@ export type {
 } from './emit/manifest.js';
 export { arnEnvName, clientName, functionNameOf } from './emit/names.js';
 export { DEFAULT_TABLE, type GenerateOptions, type GenerateResult, generate } from './generate.js';
+export type { DurableConfigRecord } from './lambda-durable/durable-config.js';
+export { DURABLE_SDK_PACKAGE, DurableSdkPinError, pinnedDurableSdkVersion } from './lambda-durable/sdk-version.js';
 export { lint } from './lint/lint.js';
 export { RULES, type RuleCode, type RuleInfo } from './lint/rules.js';
 export type { PlacementDefaults, ServicePlacements } from './manifest/placements.js';

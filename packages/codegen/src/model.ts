@@ -1,4 +1,4 @@
-import type { Backend, RetryPolicy, StepSemantics } from '@durable/core';
+import { BACKENDS, type Backend, type Lifetimes, type RetryPolicy, type StepSemantics } from '@durable/core';
 
 /**
  * What the scanner finds in an app: its durable services as the emitters and
@@ -32,6 +32,11 @@ export interface ServiceModel {
   functionName?: string;
   backend?: Backend;
   table?: string;
+  /**
+   * The decorator's `executionTimeout` and `retention`, core's defaults filling what it leaves out; absent when
+   * they are invalid (reported).
+   */
+  lifetimes?: Lifetimes;
   workflows: WorkflowModel[];
   steps: StepModel[];
   /** Calls to other services through their generated clients (or `ctx.invoke`), in source order. */
@@ -66,4 +71,9 @@ export interface InvokeModel {
   /** The workflow method of this service whose code makes the call. */
   fromMethod: string;
   location: SourceLocation;
+}
+
+/** The backend that runs a service: its decorator's, else core's default (the first of `BACKENDS`). */
+export function backendOf(service: Pick<ServiceModel, 'backend'>): Backend {
+  return service.backend ?? BACKENDS[0];
 }

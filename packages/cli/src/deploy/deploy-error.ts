@@ -17,6 +17,9 @@ export type DeployErrorCode =
   | 'ROLE_REQUIRED'
   | 'SCHEDULE_ROLE_REQUIRED'
   | 'TABLE_UNUSABLE'
+  | 'NO_DURABLE_CONFIG'
+  | 'BACKEND_SWITCH'
+  | 'DURABLE_CONFIG_CHANGED'
   | 'API_FAILED';
 
 /** The codes that mean the command line asked for something that cannot be (exit 2). */

@@ -10,6 +10,7 @@ import { type PlannedService, planDeploy } from './deploy-plan.js';
 import { deploymentRecord, staleCallers } from './deployment-record.js';
 import { deployFunction, type ExistingFunction, type FunctionChange, findFunction } from './function-deploy.js';
 import { recordDeployment } from './manifest-file.js';
+import { checkDurableConfig, durableConfigOf, isLambdaDurable } from './native-function.js';
 import { ensureSweepSchedule, type ScheduleOutcome } from './sweep-schedule.js';
 
 /** Options of {@link deploy}; the defaults are the command's. */
@@ -88,7 +89,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   checkRole('--schedule-role', options.scheduleRole);
   const generatedDir = options.generatedDir ?? DEPLOY_DEFAULTS.generatedDir;
   const plan = planDeploy({ root: options.root, generatedDir, services: options.services, endpoint: options.endpoint });
-  if (options.endpoint === undefined && options.scheduleRole === undefined) {
+  const sweeps = plan.services.some((service) => !isLambdaDurable(service.entry));
+  if (options.endpoint === undefined && options.scheduleRole === undefined && sweeps) {
     throw new DeployError(
       'SCHEDULE_ROLE_REQUIRED',
       "on AWS, deploy schedules each service's sweep with EventBridge Scheduler: pass --schedule-role with the ARN of " +
@@ -104,7 +106,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const existing = new Map<string, ExistingFunction | undefined>();
     for (const service of plan.services) {
       const found = await findFunction(clients.lambda, service.name, service.entry.functionName);
-      if (found !== undefined) checkArn(service, found.configuration.FunctionArn);
+      if (found !== undefined) {
+        checkArn(service, found.configuration.FunctionArn);
+        checkDurableConfig(service.name, found.configuration, durableConfigOf(service.name, service.entry));
+      }
       existing.set(service.name, found);
     }
     const toCreate = plan.services.filter((service) => existing.get(service.name) === undefined);
@@ -135,6 +140,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           timeoutSeconds,
           memoryMb,
           environment: environmentOf(plan.manifest.services, entry, targets, options.environment ?? {}),
+          durableConfig: durableConfigOf(name, entry),
         },
         checkArn: (arn) => checkArn(service, arn),
       });
@@ -153,10 +159,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         );
       // Recorded as soon as the alias moved: a schedule that fails next must not hide what is live.
       record(undefined);
-      let schedule: ScheduleOutcome = {
-        skipped: 'a Lambda API other than AWS (--endpoint): durable-gen dev sweeps by itself',
-      };
-      if (clients.scheduler !== undefined) {
+      let schedule: ScheduleOutcome = isLambdaDurable(entry)
+        ? { skipped: 'a lambda-durable service: the durable execution service resumes its executions' }
+        : { skipped: 'a Lambda API other than AWS (--endpoint): durable-gen dev sweeps by itself' };
+      if (clients.scheduler !== undefined && !isLambdaDurable(entry)) {
         schedule = await ensureSweepSchedule(clients.scheduler, {
           service: name,
           aliasArn: deployed.aliasArn,
@@ -190,7 +196,9 @@ async function ensureTables(
   progress: (message: string) => void,
 ): Promise<{ name: string; created: boolean }[]> {
   const tables: { name: string; created: boolean }[] = [];
-  for (const name of [...new Set(services.map((service) => service.entry.table))].sort()) {
+  // A lambda-durable service has no table: the durable execution service keeps its journal.
+  const names = services.flatMap((service) => (service.entry.table === undefined ? [] : [service.entry.table]));
+  for (const name of [...new Set(names)].sort()) {
     progress(`table ${name}: checking`);
     try {
       const ensured = await DynamoDbStore.ensureTable(clients.dynamoDb, name);
@@ -214,7 +222,10 @@ function environmentOf(
   targets: ReadonlyMap<string, string>,
   own: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  const environment: Record<string, string> = { ...own, DURABLE_TABLE: entry.table };
+  const environment: Record<string, string> = {
+    ...own,
+    ...(entry.table === undefined ? {} : { DURABLE_TABLE: entry.table }),
+  };
   for (const callee of [...entry.invokes].sort()) {
     // The plan ordered callees first and resolved the others from the manifest: every target is known here.
     environment[services[callee]!.targetArnEnv] = targets.get(callee)!;

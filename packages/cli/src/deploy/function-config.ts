@@ -1,4 +1,4 @@
-import type { FunctionConfiguration, UpdateFunctionConfigurationRequest } from '@aws-sdk/client-lambda';
+import type { DurableConfig, FunctionConfiguration, UpdateFunctionConfigurationRequest } from '@aws-sdk/client-lambda';
 
 /** The runtime every bundle is built for. */
 export const RUNTIME = 'nodejs22.x';
@@ -13,6 +13,8 @@ export interface DesiredConfiguration {
   memoryMb: number;
   /** The whole environment: the table, and each callee's version ARN under its `targetArnEnv`. */
   environment: Record<string, string>;
+  /** Backend `lambda-durable` only: set at creation (an existing function's was checked before: it cannot change). */
+  durableConfig?: DurableConfig | undefined;
 }
 
 /** The fields of UpdateFunctionConfiguration deploy sets. */

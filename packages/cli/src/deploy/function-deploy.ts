@@ -102,6 +102,9 @@ export async function deployFunction(lambda: LambdaClient, input: FunctionDeploy
           Code: { ZipFile: input.zip },
           Environment: { Variables: input.configuration.environment },
           Tags: { [SERVICE_TAG]: service },
+          ...(input.configuration.durableConfig === undefined
+            ? {}
+            : { DurableConfig: input.configuration.durableConfig }),
         }),
       ),
     );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type BuildResult, build, type Message, type TsconfigRaw } from 'esbuild';
 import type { BundleInfo, Manifest } from '../emit/manifest.js';
 import { BundleError } from './bundle-error.js';
-import { bundledCoreCopies } from './core-version.js';
+import { bundledVersions } from './bundled-versions.js';
 import { esbuildTsconfig } from './tsconfig.js';
 import { assertGeneratedUpToDate } from './up-to-date.js';
 import { deterministicZip } from './zip.js';
@@ -34,6 +34,8 @@ export interface BundledService {
   bytes: number;
   /** The `@durable/core` version inside the bundle. */
   coreVersion: string;
+  /** The `@aws/durable-execution-sdk-js` version inside the bundle, for a service on backend `lambda-durable`. */
+  durableSdkVersion?: string;
 }
 
 /** What {@link bundle} produced, in the manifest's (sorted) order. */
@@ -57,8 +59,9 @@ const LAMBDA_TARGET = 'node22';
  * `@durable/core` and the AWS SDK included (a bundle never relies on the
  * runtime's SDK, whose version nobody pins); then zips it deterministically
  * into `<outDir>/<service>.zip` and records `{ sha256, coreVersion, zip,
- * bytes }` as the service's `bundle` in the manifest, leaving the rest of the
- * manifest as it was. Run it after `generate`; deploy reads what it records.
+ * bytes }` (and `durableSdkVersion` for a `lambda-durable` service) as the
+ * service's `bundle` in the manifest, leaving the rest of the manifest as it
+ * was. Run it after `generate`; deploy reads what it records.
  *
  * First it checks the app as `durable-gen check` does and that `generated/`
  * is what `generate` would write today: it never bundles code that fails the
@@ -68,7 +71,9 @@ const LAMBDA_TARGET = 'node22';
  *   (with the diagnostics) or `GENERATED_STALE` when the code changed since, `UNKNOWN_SERVICE`
  *   for a name the manifest does not have, `NO_HANDLER` when a generated
  *   handler is missing, `BUNDLE_FAILED` when esbuild fails or the bundle holds no
- *   (or two) `@durable/core`.
+ *   (or two) `@durable/core`; for a `lambda-durable` service no (or two)
+ *   `@aws/durable-execution-sdk-js`, or another version than its handler
+ *   asserts; for a `dynamodb` one, any copy of that SDK.
  */
 export async function bundle(options: BundleOptions): Promise<BundleResult> {
   const root = path.resolve(options.root);
@@ -92,7 +97,7 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
     }
     const dir = path.join(outDir, name);
     const result = await buildHandler(root, entry, dir, tsconfigRaw, name);
-    const coreVersion = bundledCoreVersion(root, result, name);
+    const versions = bundledVersions(root, Object.keys(result.metafile.inputs), name, manifest.services[name]!);
 
     const files = new Map<string, Uint8Array>();
     for (const output of result.outputFiles) {
@@ -104,11 +109,17 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
     const zip = path.join(outDir, `${name}.zip`);
     writeFileSync(zip, zipBytes);
     const sha256 = createHash('sha256').update(zipBytes).digest('hex');
-    const info: BundleInfo = { sha256, coreVersion, zip: display(root, zip), bytes: zipBytes.byteLength };
+    const info: BundleInfo = {
+      sha256,
+      coreVersion: versions.coreVersion,
+      zip: display(root, zip),
+      bytes: zipBytes.byteLength,
+      ...(versions.durableSdkVersion === undefined ? {} : { durableSdkVersion: versions.durableSdkVersion }),
+    };
     // Recorded per service as soon as its zip is on disk, so the manifest never describes a zip that is not there.
     manifest.services[name]!.bundle = info;
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    services.push({ name, dir, zip, sha256, bytes: info.bytes, coreVersion });
+    services.push({ name, dir, zip, sha256, bytes: info.bytes, ...versions });
   }
   return { services };
 }
@@ -160,29 +171,6 @@ async function buildHandler(
       { cause: error },
     );
   }
-}
-
-/** The version of the one `@durable/core` esbuild put into the bundle; anything else is an error. */
-function bundledCoreVersion(root: string, result: HandlerBuild, name: string): string {
-  const copies = bundledCoreCopies(root, Object.keys(result.metafile.inputs));
-  const [only] = copies;
-  if (only === undefined) {
-    throw new BundleError(
-      'BUNDLE_FAILED',
-      `The bundle of service '${name}' contains no @durable/core, but generated handlers import it: ` +
-        'run `durable-gen generate` again, then bundle.',
-    );
-  }
-  if (copies.length > 1) {
-    // Two copies would each keep their own decorator metadata: the handler would find no workflows.
-    throw new BundleError(
-      'BUNDLE_FAILED',
-      `The bundle of service '${name}' contains ${copies.length} copies of @durable/core ` +
-        `(${copies.map((c) => `${c.version} in ${display(root, c.packageDir)}`).join(', ')}): ` +
-        'make the app depend on a single version (`npm dedupe`), then bundle again.',
-    );
-  }
-  return only.version;
 }
 
 function readManifest(manifestPath: string): Manifest {

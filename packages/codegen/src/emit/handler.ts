@@ -1,4 +1,4 @@
-import type { ServiceModel } from '../model.js';
+import { backendOf, type ServiceModel } from '../model.js';
 import { generatedHeader, importPath } from './names.js';
 
 /** What {@link emitHandler} writes into a handler besides the service itself. */
@@ -7,8 +7,10 @@ export interface HandlerEmitOptions {
   outDir: string;
   /** The @durable/core version the handler asserts. */
   coreVersion: string;
-  /** The checkpoint table generate resolved for the service: the one its IAM policy allows. */
+  /** The checkpoint table generate resolved for the service: the one its IAM policy allows (backend `dynamodb`). */
   table: string;
+  /** The `@aws/durable-execution-sdk-js` version a handler on backend `lambda-durable` asserts. */
+  durableSdkVersion: string;
   /** The app's `src/durable.config.ts`, relative to the app root (see `findHandlerConfig`), when it has one. */
   configFile?: string | undefined;
 }
@@ -19,9 +21,11 @@ export interface HandlerEmitOptions {
  * dispatch (createHandler), the checkpoint table its policy allows, the app's
  * own options from `src/durable.config.ts` when it has one, child invokes over
  * Lambda, and first of all the check that the bundled runtime is the one this
- * file was generated for.
+ * file was generated for. A service on backend `lambda-durable` gets the
+ * handler of Lambda durable functions instead (see {@link emitLambdaDurableHandler}).
  */
 export function emitHandler(service: ServiceModel, options: HandlerEmitOptions): string {
+  if (backendOf(service) === 'lambda-durable') return emitLambdaDurableHandler(service, options);
   const { outDir, coreVersion, table, configFile } = options;
   const handlersDir = `${outDir}/handlers`;
   const invokes = service.invokes.length > 0;
@@ -58,6 +62,51 @@ export function emitHandler(service: ServiceModel, options: HandlerEmitOptions):
     `export const handler = createHandler(${service.className}, {`,
     ...handlerOptions,
     '});',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * The handler of a service on backend `lambda-durable`: the SDK's handler (`createDurableHandler`), after the
+ * checks that the bundled core and the bundled SDK are the versions it was generated against. Nothing of the
+ * dynamodb backend: no table, invoker or sweeper, since the service keeps the journal, runs `ctx.invoke` as its
+ * own chained invoke and resumes its executions itself.
+ */
+function emitLambdaDurableHandler(service: ServiceModel, options: HandlerEmitOptions): string {
+  const { outDir, coreVersion, durableSdkVersion, configFile } = options;
+  const handlersDir = `${outDir}/handlers`;
+  const coreImports = ['assertCoreVersion', ...(configFile === undefined ? [] : ['configuredHandlerOptions'])];
+  const workflows = service.workflows.map((w) => w.name).join(', ');
+  const handler =
+    configFile === undefined
+      ? [`export const handler = createDurableHandler(${service.className});`]
+      : [
+          `export const handler = createDurableHandler(${service.className}, {`,
+          `  // The app's own options (logger, limits) from ${configFile}.`,
+          `  ...configuredHandlerOptions(durableConfig, ${service.className}),`,
+          '});',
+        ];
+  const lines = [
+    generatedHeader(service.source, `class ${service.className}`),
+    `import { ${coreImports.join(', ')} } from '@durable/core';`,
+    "import { assertDurableSdkVersion, createDurableHandler } from '@durable/core/lambda-durable';",
+    ...(configFile === undefined ? [] : [`import durableConfig from '${importPath(handlersDir, configFile)}';`]),
+    `import { ${service.className} } from '${importPath(handlersDir, service.source)}';`,
+    '',
+    '// The bundled @durable/core must be the version this handler was generated against: its journal format and',
+    '// replay rules are what running executions were recorded with.',
+    `assertCoreVersion('${coreVersion}');`,
+    '// The same for the Lambda durable functions SDK it runs on: the copy bundled with it, the one @durable/core',
+    "// pins, never the Lambda runtime's own (which AWS updates while executions are running).",
+    `assertDurableSdkVersion('${durableSdkVersion}');`,
+    '',
+    '/**',
+    ` * Lambda entry point of service '${service.name}' (workflows: ${workflows}), on Lambda durable functions.`,
+    ' * No table, invoker or sweeper: the service keeps the journal, runs the invokes and resumes executions itself.',
+    ' * (`createDurableHandler` is `createHandler` with backend lambda-durable, without the dynamodb engine.)',
+    ' */',
+    ...handler,
     '',
   ];
   return lines.join('\n');

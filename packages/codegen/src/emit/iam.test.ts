@@ -13,6 +13,7 @@ import type { PolicyDocument, PolicyStatement } from './iam.js';
 import type { Manifest } from './manifest.js';
 
 const FIXTURE = fileURLToPath(new URL('../__fixtures__/two-services/', import.meta.url));
+const NATIVE_FIXTURE = fileURLToPath(new URL('../__fixtures__/lambda-durable/', import.meta.url));
 const SCRATCH = fileURLToPath(new URL('../../.tmp/', import.meta.url));
 const ACCOUNT = '123456789012';
 const NOTIFIER_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:notifier`;
@@ -24,7 +25,9 @@ const REVIEWS_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:reviews`;
  * service, region or account, table access only to the service's own keys (`dynamodb:LeadingKeys`) and only for
  * requests that have leading keys (a `Null` condition: `ForAllValues` alone holds for none), and
  * `lambda:InvokeFunction` only on qualified functions (a version or alias, never `$LATEST`), with an explicit
- * `Deny` on the `$LATEST` of each (an allowed `:*` matches it).
+ * `Deny` on the `$LATEST` of each (an allowed `:*` matches it), and the durable execution actions of Lambda
+ * (checkpoints, state, callbacks) only on the service's own function, qualified (the service authorizes them on
+ * an execution's ARN, under a version: an unqualified ARN never matches).
  */
 function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void {
   const problems: string[] = [];
@@ -71,6 +74,18 @@ function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void
         );
       }
     }
+    if (statement.Action.some((action) => DURABLE_EXECUTION_ACTION.test(action))) {
+      for (const resource of statement.Resource) {
+        const [, , , , , kind, functionName, qualifier, ...rest] = resource.split(':');
+        if (kind !== 'function' || functionName !== serviceName || rest.length > 0) {
+          problems.push(
+            `${where}: '${resource}' reaches the durable executions of another function than '${serviceName}'`,
+          );
+        } else if (qualifier === undefined || qualifier === '') {
+          problems.push(`${where}: '${resource}' is unqualified, which never matches a durable execution: use ':*'`);
+        }
+      }
+    }
     if (statement.Action.includes('lambda:InvokeFunction')) {
       for (const resource of statement.Resource) {
         const [, , , , , kind, functionName, qualifier, ...rest] = resource.split(':');
@@ -91,6 +106,9 @@ function assertLeastPrivilege(policy: PolicyDocument, serviceName: string): void
     throw new Error(`policy of '${serviceName}' is not least-privilege:\n${problems.join('\n')}`);
 }
 
+/** Lambda's actions on durable executions: checkpoints, their state, callbacks. */
+const DURABLE_EXECUTION_ACTION = /^lambda:\w*DurableExecution/;
+
 function statementsAllowing(policy: PolicyDocument, action: string): PolicyStatement[] {
   return policy.Statement.filter((statement) => statement.Effect === 'Allow' && statement.Action.includes(action));
 }
@@ -106,6 +124,7 @@ afterAll(() => {
 
 /** Generates the app at `root` as `durable-gen generate` would, and expects no diagnostic. */
 function generateApp(root: string): void {
+  // The table is every dynamodb service's default; a lambda-durable one uses none.
   const result = generate({
     root,
     paths: ['src/**/*.ts'],
@@ -117,12 +136,12 @@ function generateApp(root: string): void {
 }
 
 /** Generates a fresh copy of the fixture app and returns its root. */
-function generateFixture(): string {
+function generateFixture(fixture = FIXTURE): string {
   mkdirSync(SCRATCH, { recursive: true });
   writeFileSync(path.join(SCRATCH, '.gitignore'), '*\n');
   const root = mkdtempSync(path.join(SCRATCH, 'iam-'));
   apps.push(root);
-  cpSync(FIXTURE, root, { recursive: true, filter: (source) => !/[\\/](generated|node_modules)$/.test(source) });
+  cpSync(fixture, root, { recursive: true, filter: (source) => !/[\\/](generated|node_modules)$/.test(source) });
   generateApp(root);
   return root;
 }
@@ -276,6 +295,93 @@ export class ApprovalService {
     ]);
     expect(() => readPolicy(root, 'reviews-callbacks')).toThrow(/ENOENT/);
     expect(() => readPolicy(root, 'notifier-callbacks')).toThrow(/ENOENT/);
+  });
+});
+
+describe('generated IAM policies of services on backend lambda-durable', () => {
+  const PAYMENTS_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:payments`;
+  const RECEIPTS_FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:receipts`;
+  let root: string;
+  beforeAll(() => {
+    root = generateFixture(NATIVE_FIXTURE);
+  });
+
+  it('are least-privilege, the callbacks policy too', () => {
+    expect(Object.keys(readManifest(root).services)).toEqual(['payments', 'receipts']);
+    for (const service of ['payments', 'receipts']) assertLeastPrivilege(readPolicy(root, service), service);
+    assertLeastPrivilege(readPolicy(root, 'payments-callbacks'), 'payments');
+  });
+
+  it('reach no table nor index, and do not invoke their own versions: the service keeps the journal and resumes', () => {
+    for (const service of ['payments', 'receipts']) {
+      const policy = readPolicy(root, service);
+      expect(policy.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+      expect(JSON.stringify(policy)).not.toContain(':dynamodb:');
+      expect(policy.Statement.map((s) => s.Sid)).not.toContain('ResumeOwnVersions');
+    }
+    const receipts = readPolicy(root, 'receipts');
+    expect(receipts.Statement.filter((s) => s.Action.includes('lambda:InvokeFunction'))).toEqual([]);
+  });
+
+  it('checkpoint and read the state of their own executions, on every version', () => {
+    for (const [service, functionArn] of [
+      ['payments', PAYMENTS_FUNCTION],
+      ['receipts', RECEIPTS_FUNCTION],
+    ] as const) {
+      expect(readPolicy(root, service).Statement[0]).toEqual({
+        Sid: 'DurableExecution',
+        Effect: 'Allow',
+        Action: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
+        Resource: [`${functionArn}:*`],
+      });
+    }
+  });
+
+  it('invoke the callee on its published versions only, its $LATEST denied', () => {
+    const policy = readPolicy(root, 'payments');
+    expect(statementsAllowing(policy, 'lambda:InvokeFunction').flatMap((s) => s.Resource)).toEqual([
+      `${RECEIPTS_FUNCTION}:*`,
+    ]);
+    expect(statementsDenying(policy, 'lambda:InvokeFunction').flatMap((s) => s.Resource)).toEqual([
+      `${RECEIPTS_FUNCTION}:$LATEST`,
+    ]);
+  });
+
+  it("let a completer of the service's callbacks send their outcome and heartbeats, and nothing else", () => {
+    expect(readPolicy(root, 'payments-callbacks').Statement).toEqual([
+      {
+        Sid: 'CompleteCallbacks',
+        Effect: 'Allow',
+        Action: [
+          'lambda:SendDurableExecutionCallbackFailure',
+          'lambda:SendDurableExecutionCallbackHeartbeat',
+          'lambda:SendDurableExecutionCallbackSuccess',
+        ],
+        Resource: [`${PAYMENTS_FUNCTION}:*`],
+      },
+    ]);
+    expect(() => readPolicy(root, 'receipts-callbacks')).toThrow(/ENOENT/);
+  });
+
+  it.each([
+    {
+      problem: 'checkpoints on the unqualified function, which never match an execution',
+      change: (s: PolicyStatement) => {
+        s.Resource = [PAYMENTS_FUNCTION];
+      },
+      says: 'is unqualified, which never matches a durable execution',
+    },
+    {
+      problem: "checkpoints on another function's executions",
+      change: (s: PolicyStatement) => {
+        s.Resource = [`${RECEIPTS_FUNCTION}:*`];
+      },
+      says: "reaches the durable executions of another function than 'payments'",
+    },
+  ])('are told apart by assertLeastPrivilege from $problem', ({ change, says }) => {
+    const policy = readPolicy(root, 'payments');
+    change(statementsAllowing(policy, 'lambda:CheckpointDurableExecution')[0]!);
+    expect(() => assertLeastPrivilege(policy, 'payments')).toThrow(says);
   });
 });
 

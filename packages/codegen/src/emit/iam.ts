@@ -1,5 +1,5 @@
 import { leadingKeyPattern, RESUMABLE_INDEX } from '@durable/core';
-import type { ServiceModel } from '../model.js';
+import { backendOf, type ServiceModel } from '../model.js';
 import { functionNameOf } from './names.js';
 
 /** Where a service deploys, resolved from its decorator and the generate options. */
@@ -50,6 +50,11 @@ const TABLE_ACTIONS = [
  * unqualified ARN), and an explicit `Deny` on their `$LATEST`; its own log
  * group. No wildcard action, no `*` resource.
  *
+ * A service on backend `lambda-durable` gets no table nor index and no invoke
+ * of its own versions (the service keeps the journal and resumes executions),
+ * but `lambda:CheckpointDurableExecution` and `lambda:GetDurableExecutionState`
+ * on its own executions (`function:<name>:*`); its invokes and logs as above.
+ *
  * Any published version of a callee, not the one last deployed: the role is
  * shared by every version of the caller, and an execution pinned to an older
  * caller version calls the callee version its environment names. Naming one
@@ -62,62 +67,88 @@ export function emitPolicy(
 ): PolicyDocument {
   const { account, region, table } = placement;
   const partition = placement.partition ?? 'aws';
-  const tableArn = `arn:${partition}:dynamodb:${region}:${account}:table/${table}`;
-  const ownKeys = ownKeysOf(service);
-  const functionName = functionNameOf(service);
-  const logGroup = `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`;
-  const statements: PolicyStatement[] = [
-    {
-      Sid: 'CheckpointTable',
-      Effect: 'Allow',
-      Action: [...TABLE_ACTIONS],
-      Resource: [tableArn],
-      Condition: ownKeys,
-    },
-    {
-      Sid: 'ResumableIndex',
-      Effect: 'Allow',
-      Action: ['dynamodb:Query'],
-      Resource: [`${tableArn}/index/${RESUMABLE_INDEX}`],
-      Condition: ownKeys,
-    },
-  ];
   const functionArnOf = (target: ServiceModel): string =>
     `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(target)}`;
   const sorted = [...targets].sort((a, b) => a.name.localeCompare(b.name));
-  if (sorted.length > 0) {
-    statements.push({
-      Sid: 'InvokeServices',
-      Effect: 'Allow',
-      Action: ['lambda:InvokeFunction'],
-      Resource: sorted.map((target) => `${functionArnOf(target)}:*`),
-    });
+  const invokes: PolicyStatement[] =
+    sorted.length === 0
+      ? []
+      : [
+          {
+            Sid: 'InvokeServices',
+            Effect: 'Allow',
+            Action: ['lambda:InvokeFunction'],
+            Resource: sorted.map((target) => `${functionArnOf(target)}:*`),
+          },
+        ];
+  // `:*` matches `:$LATEST` too, which pins no code: a replay could meet other code than recorded it.
+  const denyLatest = (denied: readonly ServiceModel[]): PolicyStatement => ({
+    Sid: 'DenyLatest',
+    Effect: 'Deny',
+    Action: ['lambda:InvokeFunction'],
+    Resource: [...new Set(denied.map((s) => `${functionArnOf(s)}:$LATEST`))],
+  });
+  const logs = logStatements(service, placement);
+
+  if (backendOf(service) === 'lambda-durable') {
+    // The service keeps the journal and resumes its executions itself: no table, no index, no invoke of its own
+    // versions. Its chained invokes are made with this role, on the callees' published versions.
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          // The service authorizes these on the execution's ARN, under a version (`function:<name>:3/durable-execution/…`):
+          // an unqualified function ARN never matches it.
+          Sid: 'DurableExecution',
+          Effect: 'Allow',
+          Action: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
+          Resource: [`${functionArnOf(service)}:*`],
+        },
+        ...invokes,
+        ...(sorted.length === 0 ? [] : [denyLatest(sorted)]),
+        ...logs,
+      ],
+    };
   }
-  statements.push(
-    {
-      // The sweeper resumes each due execution on the version of this function it is pinned to.
-      Sid: 'ResumeOwnVersions',
-      Effect: 'Allow',
-      Action: ['lambda:InvokeFunction'],
-      Resource: [`${functionArnOf(service)}:*`],
-    },
-    {
-      // `:*` matches `:$LATEST` too, which pins no code: a replay could meet other code than recorded it.
-      Sid: 'DenyLatest',
-      Effect: 'Deny',
-      Action: ['lambda:InvokeFunction'],
-      Resource: [...new Set([service, ...sorted].map((s) => `${functionArnOf(s)}:$LATEST`))],
-    },
-  );
-  if (service.backend === 'lambda-durable') {
-    statements.push({
-      Sid: 'DurableExecution',
-      Effect: 'Allow',
-      Action: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
-      Resource: [`arn:${partition}:lambda:${region}:${account}:function:${functionName}:*`],
-    });
-  }
-  statements.push(
+
+  const tableArn = `arn:${partition}:dynamodb:${region}:${account}:table/${table}`;
+  const ownKeys = ownKeysOf(service);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'CheckpointTable',
+        Effect: 'Allow',
+        Action: [...TABLE_ACTIONS],
+        Resource: [tableArn],
+        Condition: ownKeys,
+      },
+      {
+        Sid: 'ResumableIndex',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: [`${tableArn}/index/${RESUMABLE_INDEX}`],
+        Condition: ownKeys,
+      },
+      ...invokes,
+      {
+        // The sweeper resumes each due execution on the version of this function it is pinned to.
+        Sid: 'ResumeOwnVersions',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [`${functionArnOf(service)}:*`],
+      },
+      denyLatest([service, ...sorted]),
+      ...logs,
+    ],
+  };
+}
+
+/** The function's own log group, and writing to its streams. */
+function logStatements(service: ServiceModel, placement: Placement): PolicyStatement[] {
+  const partition = placement.partition ?? 'aws';
+  const logGroup = `arn:${partition}:logs:${placement.region}:${placement.account}:log-group:/aws/lambda/${functionNameOf(service)}`;
+  return [
     { Sid: 'LogGroup', Effect: 'Allow', Action: ['logs:CreateLogGroup'], Resource: [logGroup] },
     {
       Sid: 'LogStreams',
@@ -125,9 +156,18 @@ export function emitPolicy(
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: [`${logGroup}:*`],
     },
-  );
-  return { Version: '2012-10-17', Statement: statements };
+  ];
 }
+
+/**
+ * What a completer of a `lambda-durable` service's callbacks sends, by `CallbackId`: the outcome, or a heartbeat
+ * that keeps a callback with a heartbeat timeout alive.
+ */
+const CALLBACK_ACTIONS = [
+  'lambda:SendDurableExecutionCallbackFailure',
+  'lambda:SendDurableExecutionCallbackHeartbeat',
+  'lambda:SendDurableExecutionCallbackSuccess',
+] as const;
 
 /**
  * `iam/<service>-callbacks.json`: what a completer of the service's
@@ -136,12 +176,30 @@ export function emitPolicy(
  * make (read the execution and its journal, write the callback's outcome,
  * its large values in chunks, ask for the resume), only on the service's own
  * keys, and invoking the service's published versions to resume an execution
- * at once ( `$LATEST` denied).
+ * at once ( `$LATEST` denied). For a service on backend `lambda-durable`: the
+ * service's callback API (`SendDurableExecutionCallbackSuccess`, `…Failure`,
+ * `…Heartbeat`) on its executions, and nothing else: no table, and no invoke,
+ * since the service itself resumes the execution.
  */
 export function emitCallbacksPolicy(service: ServiceModel, placement: Placement): PolicyDocument {
   const { account, region, table } = placement;
   const partition = placement.partition ?? 'aws';
   const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionNameOf(service)}`;
+  if (backendOf(service) === 'lambda-durable') {
+    // The service resumes the execution itself once told: a completer calls its callback API, and nothing else.
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          // Authorized on the execution's ARN, under a version: only a qualified pattern matches it.
+          Sid: 'CompleteCallbacks',
+          Effect: 'Allow',
+          Action: [...CALLBACK_ACTIONS],
+          Resource: [`${functionArn}:*`],
+        },
+      ],
+    };
+  }
   return {
     Version: '2012-10-17',
     Statement: [

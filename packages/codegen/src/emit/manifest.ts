@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Backend } from '@durable/core';
-import type { ServiceModel, WorkflowModel } from '../model.js';
+import { type DurableConfigRecord, durableConfigOf } from '../lambda-durable/durable-config.js';
+import { backendOf, type ServiceModel, type WorkflowModel } from '../model.js';
 import type { Placement } from './iam.js';
 import { arnEnvName, clientName, functionNameOf } from './names.js';
 
@@ -10,6 +11,8 @@ export interface BundleInfo {
   coreVersion: string;
   zip: string;
   bytes: number;
+  /** The `@aws/durable-execution-sdk-js` version inside the bundle: only for a service on backend `lambda-durable`. */
+  durableSdkVersion?: string;
 }
 
 /**
@@ -64,13 +67,24 @@ export interface ManifestService {
   functionArn: string;
   account: string;
   region: string;
-  table: string;
+  /**
+   * The DynamoDB checkpoint table of a service on backend `dynamodb`. Absent for one on `lambda-durable`, which
+   * keeps its journal in the service and has no table (nor any table in its IAM policy).
+   */
+  table?: string;
   backend: Backend;
   client: string;
   targetArnEnv: string;
   invokes: string[];
   workflows: Record<string, ManifestWorkflow>;
   coreVersion: string;
+  /**
+   * Backend `lambda-durable`: the `@aws/durable-execution-sdk-js` version its handler asserts at cold start (the
+   * one `@durable/core` pins), which its bundle must contain.
+   */
+  durableSdkVersion?: string;
+  /** Backend `lambda-durable`: Lambda's `DurableConfig`, which deploy sets when it creates the function. */
+  durableConfig?: DurableConfigRecord;
   bundle: BundleInfo | null;
   deployment: DeploymentInfo | null;
 }
@@ -102,14 +116,27 @@ export function stepSchemaHash(workflow: WorkflowModel, service: ServiceModel): 
   return createHash('sha256').update(schema).digest('hex').slice(0, 16);
 }
 
+/** The versions a manifest entry records: what the handler asserts. */
+export interface EntryVersions {
+  coreVersion: string;
+  /** The SDK version a `lambda-durable` handler asserts. */
+  durableSdkVersion: string;
+}
+
+/**
+ * The manifest's entry of a service. A service on backend `lambda-durable` records no table, and records the
+ * SDK version and its `DurableConfig` instead; one on `dynamodb` has the shape manifests always had.
+ */
 export function manifestEntry(
   service: ServiceModel,
   placement: Placement,
-  coreVersion: string,
+  versions: EntryVersions,
   previous: ManifestService | undefined,
 ): ManifestService {
   const functionName = functionNameOf(service);
   const partition = placement.partition ?? 'aws';
+  const backend = backendOf(service);
+  const isLambdaDurable = backend === 'lambda-durable';
   return {
     class: service.className,
     source: service.source,
@@ -117,8 +144,8 @@ export function manifestEntry(
     functionArn: `arn:${partition}:lambda:${placement.region}:${placement.account}:function:${functionName}`,
     account: placement.account,
     region: placement.region,
-    table: placement.table,
-    backend: service.backend ?? 'dynamodb',
+    ...(isLambdaDurable ? {} : { table: placement.table }),
+    backend,
     client: clientName(service),
     targetArnEnv: arnEnvName(service),
     invokes: [...new Set(service.invokes.map((i) => i.service))].sort(),
@@ -127,9 +154,24 @@ export function manifestEntry(
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((w) => [w.name, { steps: w.steps, stepSchemaHash: stepSchemaHash(w, service) }]),
     ),
-    coreVersion,
+    coreVersion: versions.coreVersion,
+    ...(isLambdaDurable
+      ? { durableSdkVersion: versions.durableSdkVersion, durableConfig: durableConfigRecord(service) }
+      : {}),
     // Bundles and deployments are recorded by later commands; generating again keeps them.
     bundle: previous?.bundle ?? null,
     deployment: previous?.deployment ?? null,
   };
+}
+
+/** The `DurableConfig` of a `lambda-durable` service; `check` has refused every service whose lifetimes do not fit. */
+function durableConfigRecord(service: ServiceModel): DurableConfigRecord {
+  const durable = service.lifetimes === undefined ? undefined : durableConfigOf(service.lifetimes);
+  if (durable === undefined || 'problems' in durable) {
+    throw new Error(
+      `${service.className}: its lifetimes cannot be a DurableConfig, and check should have refused it ` +
+        '(a bug of durable-gen: please report it).',
+    );
+  }
+  return durable.config;
 }

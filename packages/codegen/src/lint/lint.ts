@@ -3,6 +3,7 @@ import { type Project, ts } from 'ts-morph';
 import type { Diagnostic } from '../diagnostics.js';
 import type { AppModel, ServiceModel } from '../model.js';
 import { classifyCall, classifyNew, classifyReference } from './calls.js';
+import { checkContextWait, checkStepDecoratorWaits } from './lambda-durable-waits.js';
 import { type FunctionNode, functionLiteral, Modules } from './modules.js';
 import { RULES, type RuleCode } from './rules.js';
 import { isNamedFunctionLiteral, localFunction } from './scopes.js';
@@ -23,6 +24,8 @@ interface Scope {
    * run only when called, so the walk does not enter them in place.
    */
   isTopLevel: boolean;
+  /** The code runs on backend `lambda-durable`, whose waits are whole seconds: its ctx operations are checked so. */
+  isLambdaDurable: boolean;
 }
 
 /** A `@DurableService` class as the walk needs it. */
@@ -99,6 +102,7 @@ export function lint(project: Project, model: AppModel): Diagnostic[] {
     );
     if (file === undefined || declaration === undefined) continue;
     const cls = serviceClass(declaration, service);
+    const isLambdaDurable = service.backend === 'lambda-durable';
     for (const workflow of service.workflows) {
       const method = declaration.members.find(
         (member): member is ts.MethodDeclaration =>
@@ -112,6 +116,7 @@ export function lint(project: Project, model: AppModel): Diagnostic[] {
         chain: [`${service.className}.${workflow.method}`],
         where: IN_WORKFLOW,
         isTopLevel: false,
+        isLambdaDurable,
       });
     }
     walker.walkConstruction(declaration, cls);
@@ -120,6 +125,11 @@ export function lint(project: Project, model: AppModel): Diagnostic[] {
       walker.walkTopLevel(file, service.source);
     }
     for (const member of declaration.members) {
+      if (isLambdaDurable && ts.isMethodDeclaration(member) && cls.steps.has(memberName(member) ?? '')) {
+        checkStepDecoratorWaits(member, `@Step ${service.className}.${memberName(member)}`, (node, code, what) =>
+          report(node, code, what, [], `in service '${service.name}'`),
+        );
+      }
       if (ts.isMethodDeclaration(member) && member.body !== undefined && cls.steps.has(memberName(member) ?? '')) {
         checkStepBody(
           member.body,
@@ -156,6 +166,7 @@ class Walker {
       chain: [source],
       where: AT_TOP_LEVEL,
       isTopLevel: true,
+      isLambdaDurable: false,
     };
     for (const statement of file.statements) {
       if (ts.isClassDeclaration(statement)) {
@@ -186,11 +197,13 @@ class Walker {
   walkConstruction(declaration: ts.ClassDeclaration, cls: ServiceClass): void {
     const chain = [`${cls.name}.constructor`];
     const where = `when ${cls.name} is constructed (for every invocation)`;
+    // No DurableContext reaches construction: nothing there waits.
+    const scope = { cls, ctxNames: new Set<string>(), chain, where, isLambdaDurable: false };
     for (const member of declaration.members) {
       if (ts.isPropertyDeclaration(member) && !isStatic(member) && member.initializer !== undefined) {
-        this.walk(member.initializer, { cls, ctxNames: new Set(), chain, where, isTopLevel: true });
+        this.walk(member.initializer, { ...scope, isTopLevel: true });
       } else if (ts.isConstructorDeclaration(member) && member.body !== undefined) {
-        this.walk(member.body, { cls, ctxNames: new Set(), chain, where, isTopLevel: false });
+        this.walk(member.body, { ...scope, isTopLevel: false });
       }
     }
   }
@@ -259,6 +272,9 @@ class Walker {
 
   /** `ctx.op(...)`: step callbacks run once (checked as step bodies); branches are workflow code. */
   #visitContextCall(call: ts.CallExpression, operation: string, scope: Scope): void {
+    if (scope.isLambdaDurable) {
+      checkContextWait(call, operation, (node, code, what) => this.report(node, code, what, scope.chain, scope.where));
+    }
     const branchContext = CTX_BRANCHES.get(operation);
     for (const argument of call.arguments) {
       const elements = ts.isArrayLiteralExpression(argument) ? argument.elements : [argument];
@@ -338,7 +354,8 @@ class Walker {
         ctxNames.add(parameter.text);
       }
     });
-    const key = [...ctxNames].sort().join(',');
+    // A helper shared by services on both backends is checked for each: only one of them limits its waits.
+    const key = `${scope.isLambdaDurable ? 'lambda-durable:' : ''}${[...ctxNames].sort().join(',')}`;
     let keys = this.#entered.get(fn);
     if (keys === undefined) {
       keys = new Set();

@@ -4,7 +4,7 @@ import type { Severity } from '../diagnostics.js';
 export interface RuleInfo {
   code: string;
   severity: Severity;
-  /** Why it breaks replay. */
+  /** Why it breaks replay (or, for a backend's limits, why it cannot run as written). */
   why: string;
   /** How to fix it. */
   fix: string;
@@ -47,6 +47,28 @@ export const RULES = {
     severity: 'warning',
     why: 'runs as part of the outer step, unrecorded: it is not retried or replayed on its own',
     fix: 'call both steps from the workflow, or make the inner one a plain method',
+  },
+  'unsupported-wait': {
+    code: 'unsupported-wait',
+    severity: 'error',
+    why:
+      "is shorter than one second, which backend 'lambda-durable' cannot wait (Lambda durable functions wait whole " +
+      'seconds, at least 1): the execution fails there with a ConfigurationError',
+    fix: 'wait `{ seconds: 1 }` or longer, or leave the wait out',
+  },
+  'rounded-wait': {
+    code: 'rounded-wait',
+    severity: 'warning',
+    why: "is not whole seconds: backend 'lambda-durable' waits whole seconds, so it waits longer than written",
+    fix: 'write the duration in whole seconds (`{ seconds: 2 }`)',
+  },
+  'rounded-retry-delay': {
+    code: 'rounded-retry-delay',
+    severity: 'warning',
+    why:
+      "is not whole seconds of at least 1: on backend 'lambda-durable' the delay before each retry is rounded up " +
+      'to whole seconds, at least 1, so retries come later than the policy says',
+    fix: 'give `initialDelayMs` and `maxDelayMs` in whole seconds of at least 1 (`initialDelayMs: 1000`)',
   },
   'suppression-without-reason': {
     code: 'suppression-without-reason',

@@ -1,13 +1,13 @@
 import { duplicateNameProblems, functionNameProblem } from '@durable/core';
 import type { Diagnostic } from '../diagnostics.js';
-import type { ServiceModel } from '../model.js';
+import { backendOf, type ServiceModel } from '../model.js';
 import { report } from './locate.js';
 
 /**
  * The checks across what was scanned: unique service names, unique workflow
  * and step names in each service (core's rule), a `functionName` that fits
- * where the service deploys, and invokes that reach a scanned workflow in the
- * caller's own account and region. `defaultAccount` and `defaultRegion` place
+ * where the service deploys, and invokes that reach a scanned workflow on the
+ * caller's own backend, in its own account and region. `defaultAccount` and `defaultRegion` place
  * the services whose decorator names none; unknown, they are not compared.
  */
 export function checkServices(
@@ -65,6 +65,19 @@ export function checkServices(
           'unknown-invoke-target',
           `${service.className} invokes '${invoke.service}.${invoke.workflow}', but ${target.className} has no workflow '${invoke.workflow}' (it has: ${target.workflows.map((w) => w.name).join(', ') || 'none'}).`,
         );
+      }
+      if (backendOf(service) !== backendOf(target)) {
+        // Each backend answers invokes its own way: core's child protocol over Lambda, or the service's chained invoke.
+        report(
+          diagnostics,
+          invoke.location,
+          'cross-backend-invoke',
+          `${service.className} (backend '${backendOf(service)}') invokes '${target.name}', which runs on backend ` +
+            `'${backendOf(target)}': an invoke reaches only a service on its own backend (the child would refuse ` +
+            'the call, or answer it in a form the caller cannot read). Declare both with the same backend in ' +
+            '@DurableService({ backend }).',
+        );
+        continue;
       }
       const callerAccount = service.account ?? defaultAccount;
       const targetAccount = target.account ?? defaultAccount;

@@ -1,6 +1,7 @@
 import type { OptionProblem } from '@durable/core';
 import { type Decorator, Node, type ObjectLiteralExpression, type PropertyAssignment } from 'ts-morph';
 import type { Diagnostic } from '../diagnostics.js';
+import type { BackendOptionProblem } from './lambda-durable-options.js';
 import { type LiteralValue, readLiteral } from './literals.js';
 import { locate, report } from './locate.js';
 
@@ -48,13 +49,14 @@ export function decoratorOptions(
 }
 
 /**
- * Reports what core found wrong with a decorator's options, each at the
- * option at fault: an unknown key at its name, a bad value at the value. A
+ * Reports what core found wrong with a decorator's options (and what a
+ * backend cannot honour), each at the option at fault, as an error unless the
+ * problem says otherwise: an unknown key at its name, a bad value at the value. A
  * problem of no written option (a service name taken from the class name) is
  * reported at the decorator.
  */
 export function reportOptionProblems(
-  problems: readonly OptionProblem[],
+  problems: readonly (OptionProblem | BackendOptionProblem)[],
   decorator: Decorator,
   what: string,
   root: string,
@@ -69,7 +71,8 @@ export function reportOptionProblems(
         : problem.code === 'unknown-option'
           ? property.getNameNode()
           : property.getInitializerOrThrow();
-    report(diagnostics, locate(node, root), problem.code, `${what}: ${problem.message}.`);
+    const severity = 'severity' in problem ? problem.severity : 'error';
+    diagnostics.push({ ...locate(node, root), code: problem.code, severity, message: `${what}: ${problem.message}.` });
   }
 }
 

@@ -1,7 +1,9 @@
 import {
   BACKENDS,
   type Backend,
+  type DurableServiceOptions,
   kebabCase,
+  lifetimesOf,
   RETRY_OPTION_NAMES,
   type RetryPolicy,
   serviceOptionProblems,
@@ -13,6 +15,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { ServiceModel, StepModel, WorkflowModel } from '../model.js';
 import { type CoreImports, findDecorator } from './core-imports.js';
 import { decoratorOptions, reportOptionProblems, stringOption } from './decorator-options.js';
+import { checkLambdaDurableOptions } from './lambda-durable-options.js';
 import type { LiteralValue } from './literals.js';
 import { locate, report } from './locate.js';
 import { walkWorkflow } from './walk-workflow.js';
@@ -45,7 +48,8 @@ export function readService(
   const what = `@DurableService on ${className}`;
   const options = decoratorOptions(decorator, what, root, diagnostics);
   if (options === undefined) return undefined;
-  reportOptionProblems(serviceOptionProblems(className, options), decorator, what, root, diagnostics);
+  const problems = serviceOptionProblems(className, options);
+  reportOptionProblems(problems, decorator, what, root, diagnostics);
   const service: ServiceModel = {
     className,
     name: stringOption(options, 'name') ?? kebabCase(className),
@@ -60,6 +64,11 @@ export function readService(
     if (value !== undefined) service[key] = value;
   }
   if (BACKENDS.includes(options.backend as Backend)) service.backend = options.backend as Backend;
+  if (!problems.some((problem) => problem.option === 'executionTimeout' || problem.option === 'retention')) {
+    // Core's own reading (its defaults included), now that it is known not to throw.
+    service.lifetimes = lifetimesOf(className, options as DurableServiceOptions);
+  }
+  checkLambdaDurableOptions(service, decorator, root, diagnostics);
 
   const methods = new Map(cls.getMethods().map((m) => [m.getName(), m]));
   const stepByMethod = new Map<string, StepModel>();

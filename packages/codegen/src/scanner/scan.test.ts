@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_EXECUTION_TIMEOUT_MS, DEFAULT_RETENTION_MS } from '@durable/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../diagnostics.js';
 import type { SourceLocation } from '../model.js';
@@ -9,6 +10,9 @@ import { type ScanOptions, type ScanResult, scan } from './scan.js';
 
 const FIXTURE = fileURLToPath(new URL('../__fixtures__/two-services/', import.meta.url));
 const NOTIFIER = 'src/notifier-service.ts';
+const DAY_MS = 86_400_000;
+/** What a service whose decorator names no lifetimes lives: core's defaults. */
+const DEFAULT_LIFETIMES = { executionTimeoutMs: DEFAULT_EXECUTION_TIMEOUT_MS, retentionMs: DEFAULT_RETENTION_MS };
 const REVIEWS = 'src/review-service.ts';
 
 /** Where `name` is inside the one occurrence of `snippet` in a fixture file (1-based, as the scanner reports). */
@@ -123,6 +127,7 @@ describe('scan of the two-services fixture', () => {
       name: 'notifier',
       source: NOTIFIER,
       location: fixtureLocation(NOTIFIER, 'class NotifierService', 'NotifierService'),
+      lifetimes: DEFAULT_LIFETIMES,
       workflows: [
         {
           name: 'notify',
@@ -156,6 +161,7 @@ describe('scan of the two-services fixture', () => {
       name: 'reviews',
       source: REVIEWS,
       location: fixtureLocation(REVIEWS, 'class ReviewService', 'ReviewService'),
+      lifetimes: DEFAULT_LIFETIMES,
       workflows: [
         {
           name: 'review',
@@ -805,11 +811,20 @@ describe('scan: steps a workflow reaches', () => {
 });
 
 describe('scan: lifetimes', () => {
-  it('reads executionTimeout and retention as known options', () => {
+  it('reads executionTimeout and retention as known options, into the model', () => {
     const result = scanApp({
       'src/billing.ts': billingService(', executionTimeout: { days: 90 }, retention: { days: 7 }'),
     });
     expect(result.diagnostics).toEqual([]);
+    expect(result.model.services[0]?.lifetimes).toEqual({ executionTimeoutMs: 90 * DAY_MS, retentionMs: 7 * DAY_MS });
+  });
+
+  it("fills in core's defaults for what the decorator leaves out", () => {
+    const result = scanApp({ 'src/billing.ts': billingService(', retention: { hours: 12 }') });
+    expect(result.model.services[0]?.lifetimes).toEqual({
+      executionTimeoutMs: DEFAULT_EXECUTION_TIMEOUT_MS,
+      retentionMs: DAY_MS / 2,
+    });
   });
 
   it('refuses an executionTimeout over 366 days with core’s own message', () => {
@@ -817,5 +832,6 @@ describe('scan: lifetimes', () => {
     expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
       ['invalid-option', expect.stringContaining('executionTimeout must be more than 0 and at most 366 days')],
     ]);
+    expect(result.model.services[0]).not.toHaveProperty('lifetimes');
   });
 });

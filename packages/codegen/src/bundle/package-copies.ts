@@ -1,35 +1,43 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** A copy of `@durable/core` found in a bundle: its version and the folder of its package.json. */
-export interface BundledCore {
+/** A copy of a package found in a bundle: its version and the folder of its package.json. */
+export interface BundledPackage {
   version: string;
   packageDir: string;
 }
 
-const CORE_PACKAGE = '@durable/core';
-
 /**
- * The copies of `@durable/core` esbuild put into a bundle, read from the
- * package.json of each package its input files belong to. This is the version
- * the handler will run: not necessarily the CLI's own `@durable/core`, since
- * the app resolves its own copy. Sorted by folder; usually one.
+ * The copies of each of `packageNames` that esbuild put into a bundle, read
+ * from the package.json of each package its input files belong to. This is
+ * the version the handler will run: not necessarily the CLI's own copy, since
+ * the app resolves its own. Each list is sorted by folder; usually one, or
+ * none for a package the bundle does not hold.
  *
  * @param workingDir the folder esbuild's metafile paths are relative to.
  * @param inputs the metafile's input paths.
  */
-export function bundledCoreCopies(workingDir: string, inputs: Iterable<string>): BundledCore[] {
+export function bundledPackageCopies(
+  workingDir: string,
+  inputs: Iterable<string>,
+  packageNames: readonly string[],
+): Map<string, BundledPackage[]> {
   const owners = new PackageOwners();
-  const copies = new Map<string, string>();
+  const copies = new Map(packageNames.map((name) => [name, new Map<string, string>()]));
   for (const input of inputs) {
     // Virtual modules (`<runtime>`, `ns:path`) belong to no package.
     if (input.startsWith('<') || /^[a-z][a-z-]+:/.test(input)) continue;
     const owner = owners.of(path.dirname(path.resolve(workingDir, input)));
-    if (owner?.name === CORE_PACKAGE) copies.set(owner.dir, owner.version);
+    if (owner !== undefined) copies.get(owner.name)?.set(owner.dir, owner.version);
   }
-  return [...copies]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([packageDir, version]) => ({ version, packageDir }));
+  return new Map(
+    [...copies].map(([name, found]) => [
+      name,
+      [...found]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([packageDir, version]) => ({ version, packageDir })),
+    ]),
+  );
 }
 
 interface PackageOwner {
