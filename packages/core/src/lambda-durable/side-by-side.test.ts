@@ -8,10 +8,12 @@ import {
   type DurableContext,
   DurableService,
   deserialize,
+  InProcessInvoker,
   MemoryStore,
   NonDeterminismError,
   type ServiceClass,
   Step,
+  serviceDefinition,
   Workflow,
 } from '../index.js';
 import { decodeExecutionError, encodeCallbackResult } from '../lambda-durable.js';
@@ -57,11 +59,18 @@ function waitingFor(name: string): (ctx: DurableContext) => Promise<unknown> {
   return (ctx) => ctx.waitForCallback(name, (token) => void submitted.set(name, token));
 }
 
-function startOnDynamoDb(service: ServiceClass, input: unknown): Execution {
+/** A second service the first one invokes: registered under {@link CALLEE_ARN} (or run in process, on dynamodb). */
+const CALLEE_ARN = 'arn:aws:lambda:us-east-2:123456789012:function:receipts:2';
+
+function startOnDynamoDb(service: ServiceClass, input: unknown, callee?: ServiceClass): Execution {
   const store = new MemoryStore();
   const clock = clockStartingNow();
   const executionId = uniqueId('side-by-side');
-  let handler = createHandler(service, { store, now: clock.now, maxInProcessWaitMs: 0 });
+  const options = { store, now: clock.now, maxInProcessWaitMs: 0 };
+  // The callee runs in this process through the same child-invoke protocol LambdaInvoker carries.
+  const invoker = callee === undefined ? undefined : new InProcessInvoker({ ...options, services: [service, callee] });
+  let handler =
+    invoker === undefined ? createHandler(service, options) : invoker.handler(serviceDefinition(service).name);
   const completed = new Set<string>();
   let invocations = 0;
   const open = () => [...submitted.keys()].some((name) => !completed.has(name));
@@ -105,11 +114,13 @@ function startOnDynamoDb(service: ServiceClass, input: unknown): Execution {
   };
 }
 
-function startOnLambdaDurable(service: ServiceClass, input: unknown): Execution {
+function startOnLambdaDurable(service: ServiceClass, input: unknown, callee?: ServiceClass): Execution {
   let handler = createHandler(service, { backend: 'lambda-durable' });
   const runner = new LocalDurableTestRunner({
     handlerFunction: (event: DurableExecutionInvocationInput, context) => handler(event, context),
   });
+  if (callee !== undefined)
+    runner.registerDurableFunction(CALLEE_ARN, createHandler(callee, { backend: 'lambda-durable' }));
   let invocations = 0;
   const running = runner.run({ payload: { input } }).then((result) => {
     invocations = result.getInvocations().length;
@@ -136,7 +147,7 @@ function startOnLambdaDurable(service: ServiceClass, input: unknown): Execution 
   };
 }
 
-const START: Record<BackendName, (service: ServiceClass, input?: unknown) => Execution> = {
+const START: Record<BackendName, (service: ServiceClass, input?: unknown, callee?: ServiceClass) => Execution> = {
   dynamodb: startOnDynamoDb,
   'lambda-durable': startOnLambdaDurable,
 };
@@ -254,6 +265,35 @@ const OrdersOtherArgs = ordersWith('reserve', (input) => `${input}-v2`);
 
 // ---- the same assertions on both ------------------------------------------------------------------
 
+@DurableService({ name: 'receipts' })
+class Receipts {
+  @Workflow() async issue(_ctx: DurableContext, order: { id: string; cents: bigint; fail?: boolean }) {
+    return this.write(order.id, order.cents, order.fail === true);
+  }
+  @Step({ retry: { maxAttempts: 1 } }) async write(id: string, cents: bigint, fail: boolean) {
+    effects.push(`receipt ${id}`);
+    if (fail) throw new Declined('no-receipt');
+    return { id, cents, at: RICH.at };
+  }
+}
+
+@DurableService({ name: 'checkouts' })
+class Checkout {
+  @Workflow() async pay(ctx: DurableContext, order: { id: string; fail?: boolean }) {
+    await this.charge(order.id);
+    const target = { service: 'receipts', workflow: 'issue', functionArn: CALLEE_ARN };
+    try {
+      return { receipt: await ctx.invoke(target, { id: order.id, cents: 2n ** 63n, fail: order.fail }) };
+    } catch (error) {
+      return { failed: (error as Declined).declineCode ?? (error as Error).message };
+    }
+  }
+  @Step() async charge(id: string) {
+    effects.push(`charge ${id}`);
+    return id;
+  }
+}
+
 describe.each(['dynamodb', 'lambda-durable'] as const)('side by side on %s', (backend) => {
   const start = START[backend];
 
@@ -303,6 +343,20 @@ describe.each(['dynamodb', 'lambda-durable'] as const)('side by side on %s', (ba
     });
     expect(effects).toEqual(['notify pr-7', 'record ada']);
     expect(execution.invocations()).toBe(2);
+  });
+
+  it('invokes a second service: its input and output keep their types, its error its fields, each step once', async () => {
+    expect(await start(Checkout, { id: 'o-1' }, Receipts).outcome()).toEqual({
+      status: 'SUCCEEDED',
+      output: { receipt: { id: 'o-1', cents: 2n ** 63n, at: RICH.at } },
+    });
+    expect(effects).toEqual(['charge o-1', 'receipt o-1']);
+    effects.length = 0;
+    expect(await start(Checkout, { id: 'o-2', fail: true }, Receipts).outcome()).toEqual({
+      status: 'SUCCEEDED',
+      output: { failed: 'no-receipt' },
+    });
+    expect(effects).toEqual(['charge o-2', 'receipt o-2']);
   });
 
   it.each([
