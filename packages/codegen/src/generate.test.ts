@@ -8,87 +8,30 @@
  *
  * and read the diff of `__golden__/` as carefully as any code change: it is what users open first.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { copyFixture, edit, placeOf, readManifest, readTree, removeFixtureCopies } from './__fixtures__/fixture-app.js';
 import type { Diagnostic } from './diagnostics.js';
-import type { Manifest } from './emit/manifest.js';
 import { type GenerateOptions, type GenerateResult, generate } from './generate.js';
-import type { SourceLocation } from './model.js';
 
-const FIXTURE = fileURLToPath(new URL('./__fixtures__/two-services/', import.meta.url));
 const GOLDEN = fileURLToPath(new URL('./__golden__/two-services/', import.meta.url));
-/** Copies live inside the repository, so that their `@durable/core` imports resolve from its node_modules. */
-const SCRATCH = fileURLToPath(new URL('../.tmp/', import.meta.url));
 const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 
 const NOTIFIER = 'src/notifier-service.ts';
 const REVIEWS = 'src/review-service.ts';
 const OPTIONS = { paths: ['src/**/*.ts'], account: '123456789012', region: 'eu-west-1', table: 'durable-executions' };
 
-const apps: string[] = [];
-afterAll(() => {
-  for (const root of apps) rmSync(root, { recursive: true, force: true });
-});
-
-/** A fresh copy of the fixture app (without any output a previous run may have left in it); returns its root. */
-function copyFixture(): string {
-  mkdirSync(SCRATCH, { recursive: true });
-  writeFileSync(path.join(SCRATCH, '.gitignore'), '*\n');
-  const root = mkdtempSync(path.join(SCRATCH, 'two-services-'));
-  apps.push(root);
-  cpSync(FIXTURE, root, {
-    recursive: true,
-    filter: (source) => !/[\\/](generated|node_modules)$/.test(source),
-  });
-  return root;
-}
+afterAll(removeFixtureCopies);
 
 function generateApp(root: string, options: Partial<GenerateOptions> = OPTIONS): GenerateResult {
   return generate({ root, paths: OPTIONS.paths, ...options });
 }
 
-/** Every file under `dir`, by path relative to `base` (with `/`), sorted; empty when `dir` does not exist. */
-function readTree(base: string, dir = 'generated'): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (relative: string): void => {
-    const absolute = path.join(base, relative);
-    if (!existsSync(absolute)) return;
-    for (const entry of readdirSync(absolute, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const child = `${relative}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      else files.set(child, readFileSync(path.join(base, child), 'utf8'));
-    }
-  };
-  walk(dir);
-  return files;
-}
-
-/** Replaces the one occurrence of `from` in a file of the app; fails loudly when the fixture no longer has it. */
-function edit(root: string, file: string, from: string, to: string): void {
-  const target = path.join(root, file);
-  const source = readFileSync(target, 'utf8');
-  if (source.split(from).length !== 2) throw new Error(`'${from}' is not once in ${file}: update this test`);
-  writeFileSync(target, source.replace(from, to));
-}
-
-/** Where `snippet` starts in a file of the app (1-based, as diagnostics report it). */
-function placeOf(root: string, file: string, snippet: string): SourceLocation {
-  const source = readFileSync(path.join(root, file), 'utf8');
-  const index = source.indexOf(snippet);
-  if (index < 0) throw new Error(`'${snippet}' is not in ${file}: update this test`);
-  const linesBefore = source.slice(0, index).split('\n');
-  return { file, line: linesBefore.length, column: linesBefore.at(-1)!.length + 1 };
-}
-
 function errorsOf(result: GenerateResult): Diagnostic[] {
   return result.diagnostics.filter((d) => d.severity === 'error');
-}
-
-function readManifest(root: string): Manifest {
-  return JSON.parse(readFileSync(path.join(root, 'generated/manifest.json'), 'utf8')) as Manifest;
 }
 
 /** Type-checks the app's sources and generated files with the app's own tsconfig; returns the diagnostics. */
@@ -111,7 +54,7 @@ function typeCheck(root: string, oldProgram?: ts.Program): { program: ts.Program
 
 describe('generate on the two-services app', () => {
   it('writes the golden files, and nothing else', () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     const result = generateApp(root);
 
     expect(result.diagnostics).toEqual([]);
@@ -140,7 +83,7 @@ describe('generate on the two-services app', () => {
   });
 
   it('writes TypeScript that type-checks with the app', { timeout: 90_000 }, () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     expect(errorsOf(generateApp(root))).toEqual([]);
 
     const { program, problems } = typeCheck(root);
@@ -191,7 +134,7 @@ describe('generate on the two-services app', () => {
   });
 
   it('writes the same bytes when run twice', () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     const first = generateApp(root);
     const written = readTree(root);
     const second = generateApp(root);
@@ -202,7 +145,7 @@ describe('generate on the two-services app', () => {
   });
 
   it("keeps the bundle and deployment records, and a deploy of a callee changes nothing in its callers' zips", () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     generateApp(root);
     const manifest = readManifest(root);
     const bundle = {
@@ -234,7 +177,7 @@ describe('generate on the two-services app', () => {
   });
 
   it('records the paths and options it was given, relative to the app, and reuses them when given none', () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     generateApp(root, { ...OPTIONS, paths: [path.join(root, 'src')] });
     expect(readManifest(root).generateOptions).toEqual({
       paths: ['src'],
@@ -251,7 +194,7 @@ describe('generate on the two-services app', () => {
   });
 
   it('removes the files of a service that no longer exists', () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     generateApp(root);
     rmSync(path.join(root, REVIEWS));
 
@@ -269,7 +212,7 @@ describe('generate on the two-services app', () => {
 
 describe('generate on an app with an error', () => {
   it('reports a non-literal @Step option at its place and writes nothing', () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     edit(
       root,
       NOTIFIER,
@@ -289,7 +232,7 @@ describe('generate on an app with an error', () => {
   });
 
   it('leaves the output of the last good run untouched', () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     generateApp(root);
     const before = readTree(root);
     edit(root, NOTIFIER, 'retry: { maxAttempts: 4,', 'retry: { maxAttempts: Number(4),');
@@ -344,7 +287,7 @@ describe('generate refuses targets it cannot pin to one account and one version'
       says: 'is in region us-east-1',
     },
   ] as const)('$problem: $code at file:line:col, nothing written', ({ options, code, at, says }) => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
     edit(root, NOTIFIER, notifierDecorator, `@DurableService({ name: 'notifier', ${options} })`);
 
     const result = generateApp(root);
@@ -357,7 +300,7 @@ describe('generate refuses targets it cannot pin to one account and one version'
   });
 
   it('reports missing-placement on every service when no account or region is given', () => {
-    const root = copyFixture();
+    const root = copyFixture('two-services');
 
     const withNeither = generateApp(root, {});
     const withoutRegion = generateApp(root, { account: '123456789012' });
