@@ -4,6 +4,7 @@ import { ExecutionContext } from '../context/durable-context.js';
 import { type Logger, replayAwareLogger } from '../context/logger.js';
 import { lifetimesOf, type ServiceDefinition, type WorkflowDefinition } from '../decorators/metadata.js';
 import {
+  type DurableError,
   ExecutionBusyError,
   ExecutionConflictError,
   ExecutionNotFoundError,
@@ -173,13 +174,14 @@ export async function runInvocation(
       case 'stop':
         throw outcome.error;
       case 'fatal':
-        return await end.failLoudly(outcome.error);
+        return await end.failLoudly(withVersions(outcome.error, record, settings));
       case 'suspend':
         return await end.suspend(outcome.resumeAt);
     }
     const unreached = execution.replay.unreached();
     if (unreached !== undefined) {
-      return await end.failLoudly(new NonDeterminismError(unreached.position, signatureOf(unreached), null));
+      const error = new NonDeterminismError(unreached.position, signatureOf(unreached), null);
+      return await end.failLoudly(withVersions(error, record, settings));
     }
     if (outcome.kind === 'threw') return await end.fail(outcome.error);
     let output: string;
@@ -259,4 +261,16 @@ function resolveWorkflow(service: ServiceDefinition, request: InvocationRequest)
   if (request.input === undefined) return undefined;
   if (names.length !== 1) throw new UnknownWorkflowError(service.name, undefined, names);
   return names[0];
+}
+
+/** A NonDeterminismError that names the version that recorded the execution and the one running it now. */
+function withVersions(error: DurableError, record: ExecutionRecord, settings: InvocationSettings): DurableError {
+  if (!(error instanceof NonDeterminismError)) return error;
+  const recorded = record.pinnedVersion?.version;
+  const running = settings.version?.version;
+  if (recorded === undefined && running === undefined) return error;
+  return error.withVersions({
+    ...(recorded === undefined ? {} : { recorded }),
+    ...(running === undefined ? {} : { running }),
+  });
 }

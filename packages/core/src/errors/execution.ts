@@ -7,6 +7,12 @@ function describeOperation(op: OperationSignature): string {
   return `${op.kind} '${op.name}'`;
 }
 
+/** Which published versions an execution meets: the one it is pinned to (that recorded it) and the one running. */
+export interface ReplayVersions {
+  recorded?: string;
+  running?: string;
+}
+
 /**
  * The code took a different path than the recorded execution: a renamed,
  * reordered, removed or re-parameterised operation, or recorded operations the
@@ -18,6 +24,8 @@ export class NonDeterminismError extends DurableError {
     readonly position: string,
     readonly recorded: OperationSignature,
     readonly actual: OperationSignature | null,
+    /** The versions involved, when the execution runs on a published Lambda version (see {@link withVersions}). */
+    readonly versions: ReplayVersions = {},
   ) {
     const now =
       actual === null
@@ -28,11 +36,35 @@ export class NonDeterminismError extends DurableError {
     super(
       NonDeterminismError.code,
       `Non-deterministic replay at position ${position}: the journal has ${describeOperation(recorded)}, ${now}. ` +
-        'Code deployed under a running execution must make the same durable calls in the same order with the same ' +
-        'arguments; move changing logic into a @Step, or publish the change as a new version and let running ' +
-        'executions finish on the old one.',
+        `${describeVersions(versions)}Code deployed under a running execution must make the same durable calls ` +
+        'in the same order with the same arguments; move changing logic into a @Step, or publish the change as a ' +
+        'new version and let running executions finish on the old one. Before a deploy, `durable-gen diff` shows ' +
+        'which changes break running executions and `durable-gen replay` runs the new code against their journals.',
     );
   }
+
+  /** The same mismatch, saying which version recorded the execution and which one runs it now. */
+  withVersions(versions: ReplayVersions): NonDeterminismError {
+    const copy = new NonDeterminismError(this.position, this.recorded, this.actual, versions);
+    if (this.stack !== undefined) copy.stack = this.stack.replace(this.message, copy.message);
+    return copy;
+  }
+}
+
+function describeVersions({ recorded, running }: ReplayVersions): string {
+  if (recorded === undefined && running === undefined) return '';
+  if (recorded === undefined)
+    return `The execution was recorded outside a published version; version ${running} runs it now. `;
+  if (running === undefined)
+    return `The execution was recorded by version ${recorded}; it runs outside a published version now. `;
+  if (recorded === running) {
+    // A published version's code never changes: the path itself depends on something the journal does not hold.
+    return (
+      `The execution was recorded by version ${recorded}, which runs it now: its path depends on something outside ` +
+      'the journal (the clock, randomness, a read outside a step). '
+    );
+  }
+  return `The execution was recorded by version ${recorded} and runs on version ${running} now. `;
 }
 
 /** The recorded and the current arguments, readable where the journal kept them, else their hashes. */

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandler, type DurableContext, DurableService, Step, Workflow, WrongVersionError } from '../index.js';
+import {
+  createHandler,
+  type DurableContext,
+  DurableService,
+  NonDeterminismError,
+  Step,
+  Workflow,
+  WrongVersionError,
+} from '../index.js';
 import { CountingStore } from '../testing/counting-store.js';
 import { RecordingLogger, rejectionOf, uniqueId } from '../testing/fixtures.js';
 import { testStore } from '../testing/test-store.js';
@@ -105,5 +113,66 @@ describe('an execution is pinned to the version that started it', () => {
     const executionId = uniqueId('local');
     await handler({ executionId, input: { pr: 3 } });
     expect((await store.getExecution({ service: 'pinned-review', executionId }))?.pinnedVersion).toBeUndefined();
+  });
+});
+
+/** A workflow whose path depends on something outside the journal: what a pinned version can still get wrong. */
+let publishesFirst = false;
+
+@DurableService({ name: 'pinned-flaky' })
+class FlakyPath {
+  @Workflow()
+  async review(ctx: DurableContext) {
+    if (publishesFirst) await ctx.step('publish', () => 'published');
+    await ctx.step('draft', () => 'drafted');
+    await ctx.sleep('cooldown', { seconds: 60 });
+    return 'done';
+  }
+}
+
+describe('a NonDeterminismError of a pinned execution', () => {
+  afterEach(() => {
+    publishesFirst = false;
+  });
+
+  it('names the version that recorded it, the one running it, and the commands that check changes', async () => {
+    const store = testStore();
+    let clock = Date.UTC(2026, 11, 1);
+    const handler = createHandler(FlakyPath, {
+      store,
+      logger: new RecordingLogger(),
+      now: () => clock,
+      maxInProcessWaitMs: 0,
+    });
+    const on = (version: string) => ({
+      invokedFunctionArn: `${FUNCTION}:${version}`,
+      functionVersion: version,
+      getRemainingTimeInMillis: () => 30_000,
+    });
+    const executionId = uniqueId('flaky');
+    expect((await handler({ executionId, input: {} }, on('5'))).status).toBe('SUSPENDED');
+
+    publishesFirst = true;
+    clock += 61_000;
+    const error = await rejectionOf(handler({ executionId }, on('5')));
+    expect(error).toBeInstanceOf(NonDeterminismError);
+    expect(error).toMatchObject({ position: '1', versions: { recorded: '5', running: '5' } });
+    const { message } = error as Error;
+    expect(message).toContain("the journal has step 'draft', the code now calls step 'publish'");
+    expect(message).toContain('recorded by version 5, which runs it now: its path depends on something outside');
+    expect(message).toContain('`durable-gen diff`');
+    expect(message).toContain('`durable-gen replay`');
+    // The journal keeps the explained error: `executions show` says the same as the thrown one.
+    const record = await store.getExecution({ service: 'pinned-flaky', executionId });
+    expect(record?.status).toBe('FAILED');
+    expect(record?.error).toContain('recorded by version 5');
+  });
+
+  it('says when the running version is another one than the recording one', () => {
+    const recorded = { kind: 'step' as const, name: 'draft', argsHash: 'a' };
+    const error = new NonDeterminismError('2', recorded, null).withVersions({ recorded: '1', running: '2' });
+    expect(error.message).toContain('The execution was recorded by version 1 and runs on version 2 now.');
+    expect(error.stack).toContain('recorded by version 1');
+    expect(new NonDeterminismError('2', recorded, null).message).not.toContain('version 1');
   });
 });
