@@ -29,9 +29,11 @@ function sourceFiles(folder: string): string[] {
   return files.filter((file) => !importsOf(file).includes('vitest'));
 }
 
-function importsOf(file: string): string[] {
+function importsOf(file: string, { values = false } = {}): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'/g)].map((m) => m[1]!);
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+'([^']+)'/g)]
+    .filter((m) => !values || m[1] === undefined)
+    .map((m) => m[2]!);
 }
 
 describe('the dependency graph', () => {
@@ -59,7 +61,9 @@ describe('the dependency graph', () => {
     expect(offending).toEqual([]);
   });
 
-  it('core’s folders never import each other both ways', () => {
+  // Type-only imports vanish from the built code: `errors/` may name the journal's shapes in its messages while
+  // `journal/` throws its errors. What must not exist is a cycle between modules that load each other.
+  it('core’s folders never import each other’s values both ways', () => {
     const src = join(ROOT, 'packages/core/src');
     const folderOf = (path: string) =>
       relative(src, path)
@@ -68,7 +72,7 @@ describe('the dependency graph', () => {
     const edges = new Map<string, Map<string, string>>();
     for (const file of sourceFiles(src)) {
       const from = folderOf(file);
-      for (const specifier of importsOf(file)) {
+      for (const specifier of importsOf(file, { values: true })) {
         if (!specifier.startsWith('.')) continue;
         const to = folderOf(normalize(join(dirname(file), specifier)));
         if (to === from) continue;
