@@ -106,6 +106,7 @@ describe.each(CHECKPOINT_MODES)(
       getExecution: (key) => inner.getExecution(key),
       listExecutions: (query) => inner.listExecutions(query),
       findResumable: (query) => inner.findResumable(query),
+      repinExecution: (key, request) => inner.repinExecution(key, request),
     });
 
     /**

@@ -36,6 +36,7 @@ export function withHooks(store: CheckpointStore, hooks: StoreHooks): Checkpoint
     getExecution: (key) => store.getExecution(key),
     listExecutions: (query) => store.listExecutions(query),
     findResumable: (query) => store.findResumable(query),
+    repinExecution: (key, request) => store.repinExecution(key, request),
   };
 }
 

@@ -32,5 +32,6 @@ export function withLatency(store: CheckpointStore, random: SeededRandom, maxMs:
     getExecution: slow(store.getExecution),
     listExecutions: slow(store.listExecutions),
     findResumable: slow(store.findResumable),
+    repinExecution: slow(store.repinExecution),
   };
 }

@@ -10,6 +10,7 @@ import { emitCallbacksPolicy, emitPolicy } from './emit/iam.js';
 import { type Manifest, type ManifestService, manifestEntry } from './emit/manifest.js';
 import { pinnedDurableSdkVersion } from './lambda-durable/sdk-version.js';
 import type { AppModel, ServiceModel } from './model.js';
+import { diffManifests, type SchemaDiff } from './schema/diff.js';
 
 export { DEFAULT_TABLE } from './manifest/placements.js';
 
@@ -33,6 +34,11 @@ export interface GenerateResult {
   files: Map<string, string>;
   /** The folder written, relative to `root`. */
   outDir: string;
+  /**
+   * What changed in the workflows' operation schemas since the manifest the last `generate` wrote, and whether
+   * executions running on that code replay on this one. Absent when there was no manifest, or there are errors.
+   */
+  schemaDiff?: SchemaDiff;
 }
 
 /** Who wrote a manifest: this package, at its version. */
@@ -128,6 +134,7 @@ export function generate(options: GenerateOptions): GenerateResult {
     manifest.services[name] = withoutStaleBundle(entry, previous?.services[name], root, inputs);
   }
   files.set(`${outDir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+  const schemaDiff = previous === undefined ? undefined : diffManifests(previous, manifest);
 
   if (!options.dryRun) {
     // Files of services that no longer exist must not linger: the folders are the generator's own.
@@ -139,7 +146,13 @@ export function generate(options: GenerateOptions): GenerateResult {
       writeFileSync(target, content);
     }
   }
-  return { model, diagnostics: sortDiagnostics(diagnostics), files, outDir };
+  return {
+    model,
+    diagnostics: sortDiagnostics(diagnostics),
+    files,
+    outDir,
+    ...(schemaDiff === undefined ? {} : { schemaDiff }),
+  };
 }
 
 /** A path as the manifest keeps it: relative to the app when it is inside it, so the manifest works in any clone. */

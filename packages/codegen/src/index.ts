@@ -36,6 +36,31 @@ export { DEFAULT_OUT_DIR, normalizeOutDir, readPreviousManifest } from './manife
 export type { AppModel, InvokeModel, ServiceModel, SourceLocation, StepModel, WorkflowModel } from './model.js';
 export { type ScanOptions, type ScanResult, scan } from './scanner/scan.js';
 export {
+  type ChangeClass,
+  diffManifests,
+  type SchemaChange,
+  type SchemaChangeCode,
+  type SchemaDiff,
+} from './schema/diff.js';
+export { operationSchemaHash } from './schema/schema-hash.js';
+export {
+  type BranchNode,
+  type CallbackNode,
+  type ControlNode,
+  type InvokeNode,
+  isOperationNode,
+  type LoopNode,
+  type MapNode,
+  OPERATION_KINDS,
+  type OpaqueNode,
+  type OperationNode,
+  type ParallelNode,
+  type SchemaNode,
+  type SleepNode,
+  type StepNode,
+  type ValueNode,
+} from './schema/schema-nodes.js';
+export {
   type ResolvedSources,
   resolveSourcePaths,
   SKIPPED_FOLDERS,

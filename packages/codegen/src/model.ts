@@ -1,4 +1,5 @@
 import { BACKENDS, type Backend, type Lifetimes, type RetryPolicy, type StepSemantics } from '@durable/core';
+import type { SchemaNode } from './schema/schema-nodes.js';
 
 /**
  * What the scanner finds in an app: its durable services as the emitters and
@@ -52,6 +53,8 @@ export interface WorkflowModel {
   location: SourceLocation;
   /** Names of the steps the workflow can reach (directly or through methods of its class), in source order, once each. */
   steps: string[];
+  /** Its operation schema: every durable operation it can reach, in call order, inside the control flow around them. */
+  operations: SchemaNode[];
 }
 
 export interface StepModel {

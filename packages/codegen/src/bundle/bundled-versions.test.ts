@@ -101,9 +101,11 @@ describe('bundle, for services on both backends', () => {
       'node_modules/@aws/durable-execution-sdk-js/index.js': "export const SDK_VERSION = '9.9.9';\n",
     });
     const receipts = path.join(root, 'src/receipt-service.ts');
+    // Appended (an import is hoisted wherever it stands), so the lines of the workflow, and the manifest, stay as
+    // generated: the bundle gets as far as the SDK copies.
     writeFileSync(
       receipts,
-      `import { SDK_VERSION } from '@aws/durable-execution-sdk-js';\n${readFileSync(receipts, 'utf8')}\n` +
+      `${readFileSync(receipts, 'utf8')}\nimport { SDK_VERSION } from '@aws/durable-execution-sdk-js';\n` +
         'export const sdkVersion = SDK_VERSION;\n',
     );
 

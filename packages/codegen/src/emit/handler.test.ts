@@ -15,7 +15,7 @@ function service(overrides: Partial<ServiceModel> = {}): ServiceModel {
     name: 'reviews',
     source: 'src/review-service.ts',
     location,
-    workflows: [{ name: 'review', method: 'review', location, steps: [] }],
+    workflows: [{ name: 'review', method: 'review', location, steps: [], operations: [] }],
     steps: [],
     invokes: [],
     ...overrides,

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Backend } from '@durable/core';
 import { type DurableConfigRecord, durableConfigOf } from '../lambda-durable/durable-config.js';
 import { backendOf, type ServiceModel, type WorkflowModel } from '../model.js';
+import { operationSchemaHash } from '../schema/schema-hash.js';
+import type { SchemaNode } from '../schema/schema-nodes.js';
 import type { Placement } from './iam.js';
 import { arnEnvName, clientName, functionNameOf } from './names.js';
 
@@ -51,6 +53,8 @@ export interface DeployedVersion {
   codeSha256: string;
   qualifiedArn: string;
   deployedAt: string;
+  /** Each workflow's `schemaHash` in the code this version runs (absent for versions deployed before schemas). */
+  schemaHashes?: Record<string, string>;
 }
 
 export interface ManifestWorkflow {
@@ -58,6 +62,13 @@ export interface ManifestWorkflow {
   steps: string[];
   /** Hash of the ordered steps and their delivery semantics: changes when a deploy could break running executions. */
   stepSchemaHash: string;
+  /** {@link operationSchemaHash} of `operations`: equal hashes, equal schemas (lines aside). */
+  schemaHash: string;
+  /**
+   * The workflow's operation schema (lines refer to the service's `source`): what `durable-gen diff` compares.
+   * Absent in manifests written before it was recorded.
+   */
+  operations: SchemaNode[];
 }
 
 export interface ManifestService {
@@ -116,6 +127,15 @@ export function stepSchemaHash(workflow: WorkflowModel, service: ServiceModel): 
   return createHash('sha256').update(schema).digest('hex').slice(0, 16);
 }
 
+function manifestWorkflow(workflow: WorkflowModel, service: ServiceModel): ManifestWorkflow {
+  return {
+    steps: workflow.steps,
+    stepSchemaHash: stepSchemaHash(workflow, service),
+    schemaHash: operationSchemaHash(workflow.operations),
+    operations: workflow.operations,
+  };
+}
+
 /** The versions a manifest entry records: what the handler asserts. */
 export interface EntryVersions {
   coreVersion: string;
@@ -152,7 +172,7 @@ export function manifestEntry(
     workflows: Object.fromEntries(
       [...service.workflows]
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((w) => [w.name, { steps: w.steps, stepSchemaHash: stepSchemaHash(w, service) }]),
+        .map((w) => [w.name, manifestWorkflow(w, service)]),
     ),
     coreVersion: versions.coreVersion,
     ...(isLambdaDurable

@@ -13,6 +13,7 @@ import {
 import type { ClassDeclaration, Decorator, MethodDeclaration } from 'ts-morph';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ServiceModel, StepModel, WorkflowModel } from '../model.js';
+import { extractSchema } from '../schema/extract-schema.js';
 import { type CoreImports, findDecorator } from './core-imports.js';
 import { decoratorOptions, reportOptionProblems, stringOption } from './decorator-options.js';
 import { checkLambdaDurableOptions } from './lambda-durable-options.js';
@@ -91,6 +92,7 @@ export function readService(
   }
   for (const [workflow, method] of workflowMethods) {
     walkWorkflow(method, methods, stepByMethod, workflow, service, root);
+    workflow.operations = extractSchema(method, { steps: stepByMethod, methods });
   }
   return service;
 }
@@ -109,6 +111,7 @@ function readWorkflow(
     method: method.getName(),
     location: locate(method.getNameNode(), root),
     steps: [],
+    operations: [],
   };
 }
 

@@ -134,6 +134,25 @@ describe('scan of the two-services fixture', () => {
           method: 'notify',
           location: fixtureLocation(NOTIFIER, 'async notify(', 'notify'),
           steps: ['pickChannel', 'send'],
+          operations: [
+            {
+              kind: 'step',
+              name: 'pickChannel',
+              semantics: 'at-least-once',
+              args: ['input.findings'],
+              method: 'pickChannel',
+              line: fixtureLocation(NOTIFIER, 'this.pickChannel(', 'this').line,
+            },
+            {
+              kind: 'step',
+              name: 'send',
+              semantics: 'at-least-once',
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: the template literal as the source writes it
+              args: ['channel', '`PR #${input.pr}: ${input.findings} finding(s)`'],
+              method: 'send',
+              line: fixtureLocation(NOTIFIER, 'this.send(', 'this').line,
+            },
+          ],
         },
       ],
       steps: [
@@ -169,6 +188,61 @@ describe('scan of the two-services fixture', () => {
           location: fixtureLocation(REVIEWS, 'async review(', 'review'),
           // ctx.sleep is not a step; addLabel is reached through the private helper labelBySize
           steps: ['comment', 'analyze', 'save-findings', 'createThread', 'addLabel'],
+          // In call order, the helper's step where it is called in the helper.
+          operations: [
+            {
+              kind: 'step',
+              name: 'comment',
+              semantics: 'at-least-once',
+              args: ['pr', "'Reviewing…'"],
+              method: 'comment',
+              line: fixtureLocation(REVIEWS, 'this.comment(pr', 'this').line,
+            },
+            {
+              kind: 'step',
+              name: 'analyze',
+              semantics: 'at-least-once',
+              args: ['pr'],
+              method: 'analyze',
+              line: fixtureLocation(REVIEWS, 'this.analyze(pr', 'this').line,
+            },
+            {
+              kind: 'step',
+              name: 'save-findings',
+              semantics: 'at-least-once',
+              args: ['pr.id', 'findings'],
+              method: 'saveFindings',
+              line: fixtureLocation(REVIEWS, 'this.saveFindings(pr', 'this').line,
+            },
+            {
+              kind: 'sleep',
+              name: 'review-cooldown',
+              duration: '{ seconds: 30 }',
+              line: fixtureLocation(REVIEWS, 'ctx.sleep(', 'ctx').line,
+            },
+            {
+              kind: 'step',
+              name: 'createThread',
+              semantics: 'at-most-once',
+              args: ['pr', 'findings'],
+              method: 'createThread',
+              line: fixtureLocation(REVIEWS, 'this.createThread(pr', 'this').line,
+            },
+            {
+              kind: 'step',
+              name: 'addLabel',
+              semantics: 'at-least-once',
+              args: ['pr.id', 'label'],
+              method: 'addLabel',
+              line: fixtureLocation(REVIEWS, 'this.addLabel(pr', 'this').line,
+            },
+            {
+              kind: 'invoke',
+              target: 'notifier.notify',
+              input: '{ pr: pr.id, findings: n }',
+              line: fixtureLocation(REVIEWS, 'NotifierServiceClient.notify(', 'NotifierServiceClient').line,
+            },
+          ],
         },
       ],
       steps: [

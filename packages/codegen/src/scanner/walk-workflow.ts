@@ -95,7 +95,7 @@ function literalInvoke(call: CallExpression): Pick<InvokeModel, 'service' | 'wor
 }
 
 /** The service whose generated client module `identifier` was imported from, if it was. */
-function clientModuleService(identifier: Node): string | undefined {
+export function clientModuleService(identifier: Node): string | undefined {
   const name = identifier.getText();
   for (const declaration of identifier.getSourceFile().getImportDeclarations()) {
     const match = CLIENT_MODULE.exec(declaration.getModuleSpecifierValue());

@@ -1,0 +1,19 @@
+import { type DurableContext, DurableService, Step, Workflow } from '@durable/core';
+import type { Order } from '../order.js';
+
+@DurableService({ name: 'orders' })
+export class OrderService {
+  /** Reserves the order, then holds it for a day. */
+  @Workflow()
+  async run(ctx: DurableContext, input: Order) {
+    // The stock is held first, so that a slow payment cannot sell it twice.
+    await this.reserve(input.id);
+    await ctx.sleep('hold', { days: 1 });
+    return input.id;
+  }
+
+  @Step()
+  async reserve(id: string) {
+    return `reserved ${id}`;
+  }
+}

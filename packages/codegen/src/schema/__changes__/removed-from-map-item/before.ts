@@ -1,0 +1,25 @@
+import { type DurableContext, DurableService, Step, Workflow } from '@durable/core';
+import type { Order } from '../order.js';
+
+@DurableService({ name: 'orders' })
+export class OrderService {
+  @Workflow()
+  async run(ctx: DurableContext, input: Order) {
+    await ctx.map('items', input.items, async (item) => {
+      await this.pack(item);
+      return this.label(item);
+    });
+    await ctx.sleep('hold', { days: 1 });
+    return input.id;
+  }
+
+  @Step()
+  async pack(item: string) {
+    return `packed ${item}`;
+  }
+
+  @Step()
+  async label(item: string) {
+    return `labelled ${item}`;
+  }
+}
