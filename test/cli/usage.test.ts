@@ -19,6 +19,9 @@ describe('durable-gen usage', () => {
     [['callbacks', 'list', '--help']],
     [['callbacks', 'complete', '--help']],
     [['callbacks', 'fail', '--help']],
+    [['diff', '--help']],
+    [['replay', '--help']],
+    [['migrate', '--help']],
   ])('%j prints help and exits 0', async (args) => {
     const { code, stdout, stderr } = await runCli(args, copyFixture());
     expect(stderr).toBe('');

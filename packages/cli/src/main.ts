@@ -7,8 +7,11 @@ import { callbacksCommand } from './commands/callbacks.js';
 import { checkCommand } from './commands/check.js';
 import { deployCommand } from './commands/deploy.js';
 import { devCommand } from './commands/dev.js';
+import { diffCommand } from './commands/diff.js';
 import { executionsCommand } from './commands/executions.js';
 import { generateCommand } from './commands/generate.js';
+import { migrateCommand } from './commands/migrate.js';
+import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { type Output, processOutput } from './output.js';
 
@@ -45,12 +48,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     )
     .command(toYargsCommand(generateCommand, context))
     .command(toYargsCommand(checkCommand, context))
+    .command(toYargsCommand(diffCommand, context))
     .command(toYargsCommand(bundleCommand, context))
     .command(toYargsCommand(runCommand, context))
     .command(toYargsCommand(executionsCommand, context))
+    .command(toYargsCommand(replayCommand, context))
     .command(toYargsCommand(callbacksCommand, context))
     .command(toYargsCommand(deployCommand, context))
     .command(toYargsCommand(devCommand, context))
+    .command(toYargsCommand(migrateCommand, context))
     .demandCommand(1, 'Name a command.')
     .recommendCommands()
     .strict()

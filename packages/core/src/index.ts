@@ -106,6 +106,7 @@ export {
   InvalidTargetArnError,
   InvokeUnavailableError,
   isDurableError,
+  JournalFormatError,
   JournalIncompleteError,
   NonDeterminismError,
   NonRetryableError,
@@ -139,6 +140,7 @@ export {
 export { type ExecutionRequest, MAX_EXTERNAL_ID_LENGTH, parseEvent } from './handler/events.js';
 export { InProcessInvoker, type InProcessInvokerOptions } from './handler/in-process-invoker.js';
 export type { LambdaContext } from './handler/lambda-context.js';
+export { isReplayCheckEvent, type ReplayCheckEvent, replayCheckEvent } from './handler/replay-check.js';
 export {
   type FunctionNameProblem,
   type FunctionPlacement,
@@ -156,6 +158,14 @@ export {
 } from './invoke/lambda-arn.js';
 export { type ChildInvokeAnswer, type ChildInvokeEvent, INVOKE_UNAVAILABLE } from './invoke/protocol.js';
 export type { Resumer } from './invoke/resumer.js';
+export {
+  EXECUTION_EXPORT_FORMAT,
+  type ExecutionExport,
+  exportExecution,
+  type PublicExecution,
+  parseExecutionExport,
+  publicExecution,
+} from './journal/execution-export.js';
 export type {
   ExecutionKey,
   ExecutionRecord,
@@ -167,6 +177,12 @@ export type {
   OperationStatus,
   PinnedVersion,
 } from './journal/records.js';
+export {
+  describeDivergence,
+  type ReplayedExecution,
+  type ReplayVerdict,
+  replayJournal,
+} from './replay/replay-journal.js';
 export { deserialize, serialize } from './serde/serialize.js';
 export type {
   CheckpointStore,
@@ -176,6 +192,7 @@ export type {
   ExecutionPage,
   ExecutionTransition,
   ListExecutionsQuery,
+  RepinRequest,
   ResumableQuery,
 } from './stores/checkpoint-store.js';
 export { DynamoDbStore, type DynamoDbStoreOptions } from './stores/dynamodb/dynamodb-store.js';

@@ -1,6 +1,7 @@
 import { ExitCode, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import type { DeployResult } from '../deploy/deploy.js';
+import { pruneLines, runningExecutionLines } from '../deploy/running-output.js';
 import { DEFAULT_ALIAS } from '../deployed-service.js';
 import { alignColumns, FORMATS, type Format, type Output } from '../output.js';
 
@@ -14,6 +15,7 @@ interface DeployArgs {
   scheduleRole?: string;
   env?: string[];
   generated: string;
+  pruneVersions: boolean;
   format: Format;
 }
 
@@ -50,6 +52,13 @@ export const deployCommand: Command<DeployArgs> = {
         describe: "KEY=VALUE: the app's own environment variables, on every function (deploy owns DURABLE_*)",
       })
       .option('generated', { type: 'string', default: 'generated', describe: 'The folder generate wrote' })
+      .option('prune-versions', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'After deploying, delete versions older than the live one that no alias points to and no running ' +
+          'execution is pinned to (the others are kept and named)',
+      })
       .option('format', {
         choices: FORMATS,
         default: 'text' as Format,
@@ -78,6 +87,7 @@ export const deployCommand: Command<DeployArgs> = {
       memoryMb: args.memory,
       scheduleRole: args.scheduleRole,
       environment: parseEnvironment(args.env ?? []),
+      pruneVersions: args.pruneVersions,
       ...(args.format === 'text' ? { onProgress: (message: string) => output.note(dim(message)) } : {}),
     });
     if (args.format === 'json') output.json(result);
@@ -109,6 +119,13 @@ function printResult(result: DeployResult, output: Output): void {
       `${service} still invokes its earlier version of ${callee}: deploy ${service} too to move it to version ${version}`,
     );
   }
+  for (const service of result.services) {
+    if (service.running === undefined) continue;
+    for (const line of runningExecutionLines(service.name, service.running, service.version, output.stdout)) {
+      output.line(line);
+    }
+  }
+  for (const outcome of result.pruned) for (const line of pruneLines(outcome, output.stdout)) output.line(line);
   for (const policy of result.policies) {
     output.line(`attach ${policy.file} to the role of function ${functionNameOf(result, policy.service)}`);
   }

@@ -1,4 +1,12 @@
-import type { CheckpointStore, ExecutionRecord, OperationRecord, PendingCallback } from '@durable/core';
+import {
+  type CheckpointStore,
+  type ExecutionRecord,
+  exportExecution,
+  type OperationRecord,
+  type PendingCallback,
+  type PublicExecution,
+  publicExecution,
+} from '@durable/core';
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../cli-error.js';
 import { type Command, type CommandContext, toYargsCommand } from '../command.js';
@@ -20,21 +28,8 @@ interface ShowArgs extends StoreOptions {
   format: Format;
 }
 
-/** An execution as tools see it: the stored record without its callback-signing secret, which never leaves the store. */
-export type PublicExecution = Omit<ExecutionRecord, 'secret'>;
-
-/**
- * What `executions export` prints: the execution's record and its whole
- * journal, raw (values stay serialized, as the store keeps them): a complete,
- * versioned copy of what was recorded, to keep with a bug report, compare
- * between runs, or read with any JSON tool.
- */
-export interface ExecutionExport {
-  format: 'durable-execution';
-  version: 1;
-  execution: PublicExecution;
-  journal: OperationRecord[];
-}
+// The format's home is core (journal/execution-export.ts); named here too for the CLI's own index.
+export type { ExecutionExport, PublicExecution } from '@durable/core';
 
 const STATUSES: readonly ExecutionRecord['status'][] = ['RUNNING', 'SUSPENDED', 'SUCCEEDED', 'FAILED'];
 
@@ -60,7 +55,7 @@ const listCommand: Command<ListArgs> = {
               ...(args.status === undefined ? {} : { status: args.status }),
               limit: args.limit,
             });
-      printList(executions.map(withoutSecret), args.format, context.output);
+      printList(executions.map(publicExecution), args.format, context.output);
       return ExitCode.ok;
     }),
 };
@@ -77,7 +72,7 @@ const showCommand: Command<ShowArgs> = {
       const journal = await store.loadJournal(execution);
       const callbacks = runtime.core.pendingCallbacks(execution, journal);
       if (args.format === 'json') {
-        context.output.json({ execution: withoutSecret(execution), journal, pendingCallbacks: callbacks });
+        context.output.json({ execution: publicExecution(execution), journal, pendingCallbacks: callbacks });
       } else {
         printExecution(execution, journal, runtime, context.output);
         printPendingCallbacks(callbacks, context.output);
@@ -86,22 +81,22 @@ const showCommand: Command<ShowArgs> = {
     }),
 };
 
-/** `durable-gen executions export ID`: the raw record and journal as JSON, as the store keeps them. */
+/**
+ * `durable-gen executions export ID`: the raw record and journal as JSON, as
+ * the store keeps them (core's `ExecutionExport`, version 1): a complete copy
+ * of what was recorded, to keep with a bug report, commit as a test fixture,
+ * or replay against later code with `durable-gen replay FILE`.
+ */
 const exportCommand: Command<ShowArgs> = {
   command: 'export <id>',
-  describe: 'Print the raw JSON of an execution and its journal, values serialized as stored (to keep or compare)',
+  describe:
+    'Print the raw JSON of an execution and its journal, values serialized as stored (to keep, or to check with durable-gen replay FILE)',
   builder: (yargs) => withStoreOptions(withExecutionOptions(yargs, 'json')),
   run: (args, context) =>
     withStore(context, args, 'executions export', async (found) => {
       const store = requireStore(found, args.id);
       const execution = await findExecution(store, args.id, args.service);
-      const exported: ExecutionExport = {
-        format: 'durable-execution',
-        version: 1,
-        execution: withoutSecret(execution),
-        journal: await store.loadJournal(execution),
-      };
-      context.output.json(exported);
+      context.output.json(exportExecution(execution, await store.loadJournal(execution)));
       return ExitCode.ok;
     }),
 };
@@ -150,11 +145,6 @@ function requireStore(store: CheckpointStore | undefined, executionId: string): 
     throw new CliError(`No execution '${executionId}': nothing has run in this folder yet (it has no .durable/).`);
   }
   return store;
-}
-
-function withoutSecret(record: ExecutionRecord): PublicExecution {
-  const { secret: _secret, ...rest } = record;
-  return rest;
 }
 
 function printList(executions: PublicExecution[], format: Format, output: Output): void {

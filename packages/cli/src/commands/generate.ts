@@ -4,6 +4,7 @@ import { ExitCode, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { alignColumns, FORMATS, type Format, formatBytes, plural } from '../output.js';
 import { countDiagnostics, printDiagnostics } from './diagnostics-output.js';
+import { printSchemaChanges, schemaDiffSummary } from './diff.js';
 import { type PlacementArgs, placementDefaults, withPlacementOptions } from './placement-options.js';
 import { givenPaths, reportSourcePathsError, withSourcePaths } from './sources.js';
 
@@ -35,7 +36,7 @@ export const generateCommand: Command<GenerateArgs> = {
       .option('format', {
         choices: FORMATS,
         default: 'text' as Format,
-        describe: 'text for people; json: { files: [{ path, status, bytes }], diagnostics }',
+        describe: 'text for people; json: { files: [{ path, status, bytes }], diagnostics, schemaDiff? }',
       })
       .example('$0 generate src --account 123456789012 --region eu-west-1', 'scan src/, write generated/')
       .example('$0 generate', 'again, with the paths and options the manifest recorded'),
@@ -58,11 +59,11 @@ export const generateCommand: Command<GenerateArgs> = {
       if (code === undefined) throw error;
       return code;
     }
-    const { diagnostics, files } = result;
+    const { diagnostics, files, schemaDiff } = result;
     const failed = hasErrors(diagnostics);
     const changes = failed ? [] : fileChanges(before, files);
     if (args.format === 'json') {
-      output.json({ files: changes, diagnostics });
+      output.json({ files: changes, diagnostics, ...(schemaDiff === undefined ? {} : { schemaDiff }) });
       return failed ? ExitCode.failure : ExitCode.ok;
     }
     printDiagnostics(diagnostics, output);
@@ -89,6 +90,12 @@ export const generateCommand: Command<GenerateArgs> = {
     }
     const changed = changes.filter((change) => change.status !== 'unchanged').length;
     output.line(`${plural(files.size, 'file')} in ${outDir}/, ${changed === 0 ? 'none' : changed} changed`);
+    if (schemaDiff !== undefined && schemaDiff.changes.length > 0) {
+      // Not a refusal: generate writes what the code says; deploy and `durable-gen diff` are where it gates.
+      output.line();
+      printSchemaChanges(schemaDiff, output);
+      output.line(schemaDiffSummary(schemaDiff, `the last generate → the working tree`));
+    }
     return ExitCode.ok;
   },
 };

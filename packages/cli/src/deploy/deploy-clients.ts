@@ -17,14 +17,18 @@ export interface DeployClients {
 
 /**
  * The clients for `endpoint` (AWS's own when undefined), with the SDK's usual
- * credentials and region (`AWS_REGION`, `AWS_PROFILE`, …). The DynamoDB
+ * credentials and region (`AWS_REGION`, `AWS_PROFILE`, …) unless `region` is given. The DynamoDB
  * client shares the endpoint: `durable-gen dev` serves both APIs on one URL.
  *
  * @throws DeployError `NO_REGION` when the configuration names no region.
  */
-export async function openDeployClients(endpoint: string | undefined): Promise<DeployClients> {
+export async function openDeployClients(
+  endpoint: string | undefined,
+  configuredRegion?: string | undefined,
+): Promise<DeployClients> {
   const shared = {
     ...(endpoint === undefined ? {} : { endpoint }),
+    ...(configuredRegion === undefined ? {} : { region: configuredRegion }),
     ...(isLoopback(endpoint) ? localCredentials() : {}),
   };
   const lambda = new LambdaClient(shared);

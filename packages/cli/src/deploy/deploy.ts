@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ManifestService } from '@durable/codegen';
-import { DynamoDbStore } from '@durable/core';
+import { DynamoDbStore, parseLambdaArn } from '@durable/core';
 import { DEFAULT_ALIAS } from '../deployed-service.js';
 import { checkArn, checkRegions, checkRole, checkSettings } from './deploy-checks.js';
 import { type DeployClients, openDeployClients } from './deploy-clients.js';
 import { DeployError } from './deploy-error.js';
 import { type PlannedService, planDeploy } from './deploy-plan.js';
-import { deploymentRecord, staleCallers } from './deployment-record.js';
+import { writeDeployedSchema } from './deployed-schema.js';
+import { deploymentRecord, schemaHashesOf, staleCallers } from './deployment-record.js';
 import { deployFunction, type ExistingFunction, type FunctionChange, findFunction } from './function-deploy.js';
 import { recordDeployment } from './manifest-file.js';
 import { checkDurableConfig, durableConfigOf, isLambdaDurable } from './native-function.js';
+import { type PruneOutcome, pruneVersions } from './prune-versions.js';
+import { type RunningExecutionsReport, reportRunningExecutions } from './running-executions.js';
 import { ensureSweepSchedule, type ScheduleOutcome } from './sweep-schedule.js';
 
 /** Options of {@link deploy}; the defaults are the command's. */
@@ -36,6 +39,11 @@ export interface DeployOptions {
   environment?: Readonly<Record<string, string>>;
   /** The role EventBridge Scheduler assumes to invoke the sweep; required on AWS. */
   scheduleRole?: string | undefined;
+  /**
+   * After deploying, delete each service's published versions older than the live one that no alias points to
+   * and no running execution is pinned to (`--prune-versions`). Versions with running executions are kept.
+   */
+  pruneVersions?: boolean;
   /** Told as each step starts, for people watching a slow deploy. */
   onProgress?: (message: string) => void;
   now?: () => Date;
@@ -51,6 +59,8 @@ export interface DeployedService {
   aliasArn: string;
   change: FunctionChange;
   schedule: ScheduleOutcome;
+  /** What the new code means for executions running on earlier versions (dynamodb backend, existing function). */
+  running?: RunningExecutionsReport;
 }
 
 /** What {@link deploy} did: the services in the order deployed, the tables, the policies to attach. */
@@ -64,6 +74,8 @@ export interface DeployResult {
    * their environment names until they are deployed too.
    */
   staleCallers: { service: string; callee: string }[];
+  /** With `pruneVersions`: what was deleted and kept of each dynamodb-backend service's versions. */
+  pruned: PruneOutcome[];
 }
 
 /** Lambda's defaults would be 3 s and 128 MB: too little for a bundle with the AWS SDK inside. */
@@ -76,7 +88,12 @@ export const DEPLOY_DEFAULTS = { alias: DEFAULT_ALIAS, timeoutSeconds: 60, memor
  * version, moves the alias to it and (on AWS) schedules its sweep. Every
  * check that needs no change (zips, order, region, account of existing
  * functions, roles) runs before anything is created; the manifest records
- * each service as soon as it is live.
+ * each service as soon as it is live, and `<generated>/deployed/<service>.json`
+ * keeps the schema that went live. Before publishing a dynamodb-backend
+ * service it replays the executions still running on earlier versions against
+ * the code being deployed, to report what the new version means for them
+ * (they stay pinned whatever it says). With `pruneVersions`, it then deletes
+ * the older versions nothing runs on.
  *
  * @throws DeployError naming the service, the operation and what to do.
  */
@@ -127,6 +144,22 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const services: DeployedService[] = [];
     for (const service of plan.services) {
       const { name, entry } = service;
+      const found = existing.get(name);
+      const store =
+        entry.table === undefined ? undefined : new DynamoDbStore({ client: clients.dynamoDb, tableName: entry.table });
+      let running: RunningExecutionsReport | undefined;
+      // Before publishing: executions running now stay pinned to their version, and this says what the new one means.
+      if (store !== undefined && found !== undefined) {
+        progress(`${name}: replaying running executions against the code being deployed`);
+        running = await reportRunningExecutions({
+          root: options.root,
+          generatedDir,
+          manifest: plan.manifest,
+          service,
+          functionArn: unqualified(found.configuration.FunctionArn) ?? entry.functionArn,
+          store,
+        });
+      }
       progress(`${name}: deploying ${service.zipPath} to function ${entry.functionName}`);
       const deployed = await deployFunction(clients.lambda, {
         service: name,
@@ -146,17 +179,20 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       });
       targets.set(name, deployed.qualifiedArn);
       const deployedAt = now();
-      const record = (schedule: ScheduleOutcome | undefined) =>
-        recordDeployment(
+      const record = (schedule: ScheduleOutcome | undefined) => {
+        const written = recordDeployment(
           plan.manifestPath,
           name,
           deploymentRecord(
             entry.deployment,
-            { ...deployed, alias, sha256: service.sha256, schedule },
+            { ...deployed, alias, sha256: service.sha256, schemaHashes: schemaHashesOf(entry), schedule },
             options.endpoint,
             deployedAt,
           ),
         );
+        // What `durable-gen diff` and the next deploy compare against: the schema of the code now live.
+        writeDeployedSchema(options.root, generatedDir, written, name, written.services[name]!);
+      };
       // Recorded as soon as the alias moved: a schedule that fails next must not hide what is live.
       record(undefined);
       let schedule: ScheduleOutcome = isLambdaDurable(entry)
@@ -179,12 +215,33 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         aliasArn: deployed.aliasArn,
         change: deployed.change,
         schedule,
+        ...(running === undefined ? {} : { running }),
       });
+    }
+    const pruned: PruneOutcome[] = [];
+    if (options.pruneVersions === true) {
+      for (const service of plan.services) {
+        const { entry } = service;
+        const deployed = services.find((s) => s.name === service.name)!;
+        // A lambda-durable function's executions are the durable execution service's: nothing here lists them.
+        if (entry.table === undefined) continue;
+        progress(`${service.name}: deleting versions older than ${deployed.version} that nothing runs on`);
+        pruned.push(
+          await pruneVersions({
+            lambda: clients.lambda,
+            store: new DynamoDbStore({ client: clients.dynamoDb, tableName: entry.table }),
+            service: service.name,
+            functionName: entry.functionName,
+            functionArn: unqualified(deployed.qualifiedArn) ?? entry.functionArn,
+            live: deployed.version,
+          }),
+        );
+      }
     }
     const policies = plan.services
       .map((service) => ({ service: service.name, file: policyFile(generatedDir, service.name) }))
       .filter((policy) => existsSync(path.resolve(options.root, policy.file)));
-    return { services, tables, policies, staleCallers: staleCallers(plan.manifest.services, services) };
+    return { services, tables, policies, staleCallers: staleCallers(plan.manifest.services, services), pruned };
   } finally {
     clients.destroy();
   }
@@ -232,6 +289,13 @@ function environmentOf(
   }
   return environment;
 }
+/** `…:function:<name>` of a function ARN, qualified or not: what executions are pinned to versions of. */
+function unqualified(arn: string | undefined): string | undefined {
+  const parsed = arn === undefined ? undefined : parseLambdaArn(arn);
+  if (parsed === undefined) return undefined;
+  return `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:function:${parsed.functionName}`;
+}
+
 function policyFile(generatedDir: string, service: string): string {
   return `${generatedDir.split(path.sep).join('/').replace(/\/+$/, '')}/iam/${service}.json`;
 }

@@ -16,6 +16,8 @@ export function deploymentRecord(
     aliasArn: string;
     alias: string;
     sha256: string;
+    /** Each workflow's `schemaHash` in the code this version runs. */
+    schemaHashes: Record<string, string>;
     schedule: ScheduleOutcome | undefined;
   },
   endpoint: string | undefined,
@@ -35,6 +37,7 @@ export function deploymentRecord(
       codeSha256: deployed.sha256,
       qualifiedArn: deployed.qualifiedArn,
       deployedAt,
+      schemaHashes: deployed.schemaHashes,
     });
   }
   return {
@@ -49,6 +52,15 @@ export function deploymentRecord(
     ...(deployed.schedule !== undefined && 'name' in deployed.schedule ? { schedule: deployed.schedule.name } : {}),
     versions,
   };
+}
+
+/** Each workflow's `schemaHash` of a manifest entry (workflows of manifests written before schemas had none). */
+export function schemaHashesOf(entry: ManifestService): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(entry.workflows).flatMap(([name, workflow]) =>
+      workflow.schemaHash === undefined ? [] : [[name, workflow.schemaHash]],
+    ),
+  );
 }
 
 /** Services this run did not deploy that invoke one whose live version it moved. */

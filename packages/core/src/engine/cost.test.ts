@@ -79,6 +79,7 @@ describe.each([1, 10, 100])('an execution of %i steps', (steps) => {
       getExecution: 0,
       listExecutions: 0,
       findResumable: 0,
+      repinExecution: 0,
     });
   });
 

@@ -6,7 +6,7 @@ import type { ExecutionKey, OperationRecord, OperationSignature } from '../journ
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { Checkpoints } from './checkpoints.js';
 import type { ExecutionObserver, OperationEvent } from './observer.js';
-import { Operation } from './operation.js';
+import { isFinal, Operation } from './operation.js';
 import { waitForCallback } from './operations/callback.js';
 import { invoke } from './operations/invoke.js';
 import { runAll } from './operations/parallel.js';
@@ -22,7 +22,9 @@ export type Interruption =
   /** Ends the execution FAILED whatever the workflow does with the error (non-determinism). */
   | { kind: 'fatal'; error: DurableError }
   /** Ends the invocation without writing more (a store fault, a fenced write): a retry resumes. */
-  | { kind: 'stop'; error: unknown };
+  | { kind: 'stop'; error: unknown }
+  /** A replay ({@link ExecutionSettings.replayOnly}) reached a position the journal holds no outcome for. */
+  | { kind: 'caught-up'; position: string };
 
 export interface ExecutionSettings {
   /** The store, guarded: a fault stops the invocation (see stores/store-guard.ts). */
@@ -51,6 +53,13 @@ export interface ExecutionSettings {
   pipelineCheckpoints: boolean;
   invoker: Invoker | undefined;
   observer: ExecutionObserver | undefined;
+  /**
+   * Replays the journal and runs nothing (replay/replay-journal.ts): the first operation whose position holds no
+   * final outcome ends the run as `caught-up` before its kind does anything, so no step body, callback submit,
+   * invoke or new value runs. Only what waits goes on with its record: a started sleep, a callback handed out
+   * (its timeout is checked against the code's) and a parallel/map under way (its branches are replayed).
+   */
+  replayOnly?: boolean;
 }
 
 /** Time kept free before the deadline for the writes that end or suspend the invocation. */
@@ -69,6 +78,7 @@ export class Execution implements OperationHost {
   readonly suspension: Suspension;
   readonly settings: ExecutionSettings;
   #ended = false;
+  #replayedPositions = 0;
   #interrupt!: (interruption: Interruption) => void;
   /** Settles when the invocation must stop before the workflow returns. */
   readonly interrupted: Promise<Interruption>;
@@ -114,6 +124,11 @@ export class Execution implements OperationHost {
     return this.replay.isReplaying;
   }
 
+  /** Recorded positions the code reached and matched, and went on past, so far. */
+  get replayedPositions(): number {
+    return this.#replayedPositions;
+  }
+
   /** True once the invocation's outcome is decided: nothing more is run or written. */
   get hasEnded(): boolean {
     return this.#ended;
@@ -148,6 +163,12 @@ export class Execution implements OperationHost {
     } catch (error) {
       this.fail(error as DurableError);
     }
+    // The one place a replay stops, whatever the kind: before it can run or record anything.
+    if (this.settings.replayOnly === true && !isPassed(recorded)) {
+      this.#interrupt({ kind: 'caught-up', position });
+      throw new EndedError();
+    }
+    if (recorded !== undefined) this.#replayedPositions += 1;
     return new Operation(this, scope, position, signature, scope.basis, recorded, semantics);
   }
 
@@ -224,6 +245,19 @@ export class Execution implements OperationHost {
     return runAll(this, scope, kind, name, branches, maxConcurrency);
   }
 }
+
+/**
+ * True when a replay may hand `recorded` to its kind: it holds the outcome, or it is a wait whose kind runs
+ * nothing with a record in hand (a sleep, a callback already handed out, a parallel/map whose branches hold their
+ * own records). A started or retrying step is neither: its kind would run the body again.
+ */
+function isPassed(recorded: OperationRecord | undefined): boolean {
+  if (recorded === undefined) return false;
+  if (isFinal(recorded)) return true;
+  return recorded.status === 'STARTED' && WAITS.has(recorded.kind);
+}
+
+const WAITS: ReadonlySet<OperationRecord['kind']> = new Set(['sleep', 'callback', 'parallel', 'map']);
 
 /** Thrown into workflow code that keeps calling durable operations after its invocation's outcome was decided. */
 class EndedError extends Error {

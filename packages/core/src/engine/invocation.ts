@@ -61,7 +61,8 @@ export interface InvocationSettings {
 /** Added to the invocation's own deadline: the lease outlives the invocation a little, never by much. */
 const LEASE_GRACE_MS = 2_000;
 
-type Settled = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown };
+/** How the workflow method itself ended. */
+export type Settled = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown };
 
 /**
  * One invocation, in five stages (packages/core/ARCHITECTURE.md): the event
@@ -177,6 +178,9 @@ export async function runInvocation(
         return await end.failLoudly(withVersions(outcome.error, record, settings));
       case 'suspend':
         return await end.suspend(outcome.resumeAt);
+      case 'caught-up':
+        // Only a replay (ExecutionSettings.replayOnly) stops there: an invocation runs every operation.
+        throw new Error(`the invocation stopped as a replay would, at position ${outcome.position}`);
     }
     const unreached = execution.replay.unreached();
     if (unreached !== undefined) {
@@ -199,10 +203,10 @@ export async function runInvocation(
   }
 }
 
-/** Runs the workflow until it returns or throws, or the invocation must stop first. */
-async function runWorkflow(
+/** Runs the workflow until it returns or throws, or the invocation must stop first (a replay's too). */
+export async function runWorkflow(
   execution: Execution,
-  settings: InvocationSettings,
+  settings: Pick<InvocationSettings, 'service' | 'createInstance' | 'logger'>,
   workflow: WorkflowDefinition,
   record: ExecutionRecord,
 ): Promise<Interruption | Settled> {
@@ -220,7 +224,7 @@ async function runWorkflow(
     (error: unknown) => ({ kind: 'threw', error }),
   );
   const first = await Promise.race([execution.interrupted, running]);
-  if (first.kind === 'suspend' || first.kind === 'fatal' || first.kind === 'stop') {
+  if (first.kind !== 'returned' && first.kind !== 'threw') {
     execution.end();
     await execution.checkpoints.settled();
     return first;

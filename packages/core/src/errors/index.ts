@@ -34,6 +34,7 @@ export {
   NonDeterminismError,
   WrongVersionError,
 } from './execution.js';
+export { JournalFormatError } from './journal.js';
 export { errorClassesByCode } from './registry.js';
 export { NonRetryableError, StepInterruptedError, StepTimeoutError } from './steps.js';
 export { StoreUnavailableError, TableSchemaError } from './store.js';

@@ -2,6 +2,7 @@ import { DurableError } from './base.js';
 import * as callbacks from './callbacks.js';
 import * as configuration from './configuration.js';
 import * as execution from './execution.js';
+import * as journal from './journal.js';
 import * as steps from './steps.js';
 import * as store from './store.js';
 import * as values from './values.js';
@@ -9,7 +10,7 @@ import * as values from './values.js';
 type DurableErrorClass = (abstract new (...args: never[]) => DurableError) & { readonly code: string };
 
 /** Every file of error classes: a class added to one of them is known here without being listed again. */
-const FAMILIES: readonly object[] = [callbacks, configuration, execution, steps, store, values];
+const FAMILIES: readonly object[] = [callbacks, configuration, execution, journal, steps, store, values];
 
 function isErrorClass(value: unknown): value is DurableErrorClass {
   return (

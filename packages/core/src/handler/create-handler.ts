@@ -6,6 +6,7 @@ import { BackendNotLoadedError, ConfigurationError, InvalidEventError } from '..
 import type { Invoker } from '../invoke/invoker.js';
 import type { ChildInvokeAnswer, ChildInvokeEvent } from '../invoke/protocol.js';
 import type { Resumer } from '../invoke/resumer.js';
+import type { ReplayVerdict } from '../replay/replay-journal.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../serde/serialize.js';
 import type { CheckpointStore } from '../stores/checkpoint-store.js';
 import { type SweepResult, sweep } from '../sweeper/sweep.js';
@@ -15,6 +16,7 @@ import { childInvocation, invocationTimeLeft } from './child-answer.js';
 import { parseEvent } from './events.js';
 import type { LambdaContext } from './lambda-context.js';
 import { assertPinnedInvocation, runningVersion } from './pinned-invocation.js';
+import { answerReplayCheck, isReplayCheckEvent, type ReplayCheckEvent } from './replay-check.js';
 
 /** Options of {@link createHandler}. */
 export interface HandlerOptions {
@@ -78,6 +80,8 @@ export interface DurableHandler {
   (event: ChildInvokeEvent, lambdaContext?: LambdaContext): Promise<ChildInvokeAnswer>;
   /** The sweeper's scheduled event gets what the sweep resumed. */
   (event: SweepEvent, lambdaContext?: LambdaContext): Promise<SweepResult>;
+  /** `durable-gen migrate`'s replay check gets this code's verdict on the execution's journal; nothing is written. */
+  (event: ReplayCheckEvent, lambdaContext?: LambdaContext): Promise<ReplayVerdict>;
   (event: unknown, lambdaContext?: LambdaContext): Promise<ExecutionResult>;
   readonly service: ServiceDefinition;
 }
@@ -167,7 +171,7 @@ export function createHandler(
   const handler = async (
     event: unknown,
     lambdaContext?: LambdaContext,
-  ): Promise<ExecutionResult | ChildInvokeAnswer | SweepResult> => {
+  ): Promise<ExecutionResult | ChildInvokeAnswer | SweepResult | ReplayVerdict> => {
     // Before anything is read or written: a deployed function runs only as a published version or an alias.
     assertPinnedInvocation(definition.name, lambdaContext);
     const version = runningVersion(lambdaContext);
@@ -188,6 +192,11 @@ export function createHandler(
         sweeperVersion: version,
         logger: options.logger ?? jsonLogger,
       });
+    }
+    // Reserved like the sweep's: a replay check never starts or resumes anything.
+    if (isReplayCheckEvent(event)) {
+      store ??= resolveStore(options, definition);
+      return answerReplayCheck(service, definition.name, store, event);
     }
     const request = parseEvent(event, lambdaContext);
     store ??= resolveStore(options, definition);

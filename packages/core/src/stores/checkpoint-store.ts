@@ -78,6 +78,21 @@ export interface ListExecutionsQuery {
   cursor?: string;
 }
 
+/** What {@link CheckpointStore.repinExecution} moves, and the state it insists on finding. */
+export interface RepinRequest {
+  /** The version the execution must be pinned to now. */
+  from: PinnedVersion;
+  /** The version it is pinned to afterwards. */
+  to: PinnedVersion;
+  /**
+   * The claim epoch the caller's check held for (a replay verdict's `invocations`): any claim since then may have
+   * recorded more of the journal, which the check never saw.
+   */
+  invocations: number;
+  /** Engine-clock epoch ms, to tell a live lease from an expired one. */
+  now: number;
+}
+
 /** Filters for {@link CheckpointStore.findResumable}. */
 export interface ResumableQuery {
   service: string;
@@ -149,6 +164,14 @@ export interface CheckpointStore {
    * suspended or already want to resume earlier.
    */
   requestResume(key: ExecutionKey, resumeAt: number): Promise<void>;
+
+  /**
+   * Pins the execution to another published version (`durable-gen migrate`), in one conditional write: only if it
+   * exists, is SUSPENDED or RUNNING with an expired or no lease, is pinned to exactly `from`, and was claimed
+   * exactly `invocations` times. True when it moved; false when any condition failed, and then nothing changed.
+   * Nothing else of the execution changes (no lease, no epoch, no resumeAt).
+   */
+  repinExecution(key: ExecutionKey, request: RepinRequest): Promise<boolean>;
 
   /** The execution's record, or undefined. */
   getExecution(key: ExecutionKey): Promise<ExecutionRecord | undefined>;

@@ -7,9 +7,10 @@ import type {
   ExecutionPage,
   ExecutionTransition,
   ListExecutionsQuery,
+  RepinRequest,
   ResumableQuery,
 } from './checkpoint-store.js';
-import { claimDecision, isFinished, isResumable, positionOrder } from './store-rules.js';
+import { canRepin, claimDecision, isFinished, isResumable, positionOrder } from './store-rules.js';
 
 interface StoredExecution {
   record: ExecutionRecord;
@@ -96,6 +97,13 @@ export class MemoryStore implements CheckpointStore {
     const stored = this.#executions.get(storageKey(key));
     if (stored === undefined || isFinished(stored.record.status)) return;
     stored.record = { ...stored.record, resumeAt: earliest(stored.record.resumeAt, resumeAt) };
+  }
+
+  async repinExecution(key: ExecutionKey, request: RepinRequest): Promise<boolean> {
+    const stored = this.#executions.get(storageKey(key));
+    if (stored === undefined || !canRepin(stored.record, request)) return false;
+    stored.record = { ...stored.record, pinnedVersion: { ...request.to } };
+    return true;
   }
 
   async getExecution(key: ExecutionKey): Promise<ExecutionRecord | undefined> {

@@ -30,6 +30,7 @@ export function guardStore(store: CheckpointStore, onFault?: (error: StoreUnavai
     writeOperation: guard('writeOperation', store.writeOperation),
     transition: guard('transition', store.transition),
     requestResume: guard('requestResume', store.requestResume),
+    repinExecution: guard('repinExecution', store.repinExecution),
     getExecution: guard('getExecution', store.getExecution),
     listExecutions: guard('listExecutions', store.listExecutions),
     findResumable: guard('findResumable', store.findResumable),

@@ -1,5 +1,5 @@
 import { type ExecutionRecord, type ExecutionStatus, isFinalStatus, type OperationRecord } from '../journal/records.js';
-import type { ClaimOutcome, ClaimRequest } from './checkpoint-store.js';
+import type { ClaimOutcome, ClaimRequest, RepinRequest } from './checkpoint-store.js';
 
 /**
  * The rules every store applies, in one place so MemoryStore and
@@ -111,6 +111,24 @@ export function isResumable(record: ExecutionRecord, now: number): boolean {
   return (
     (record.status === 'SUSPENDED' && record.resumeAt !== undefined && record.resumeAt <= now) ||
     (record.status === 'RUNNING' && record.leaseExpiresAt !== undefined && record.leaseExpiresAt < now)
+  );
+}
+
+/**
+ * True when {@link CheckpointStore.repinExecution} may move the execution: not running under a live lease, pinned
+ * to exactly `request.from`, and claimed exactly `request.invocations` times (nothing ran since the caller's check).
+ */
+export function canRepin(current: ExecutionRecord, request: RepinRequest): boolean {
+  const pinned = current.pinnedVersion;
+  const isIdle =
+    current.status === 'SUSPENDED' ||
+    (current.status === 'RUNNING' && (current.leaseExpiresAt === undefined || current.leaseExpiresAt <= request.now));
+  return (
+    isIdle &&
+    pinned !== undefined &&
+    pinned.functionArn === request.from.functionArn &&
+    pinned.version === request.from.version &&
+    current.invocations === request.invocations
   );
 }
 

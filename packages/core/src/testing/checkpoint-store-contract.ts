@@ -375,6 +375,105 @@ export function describeCheckpointStoreContract(
       });
     });
 
+    describe('repinExecution', () => {
+      const V1 = { functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders', version: '1' };
+      const V2 = { ...V1, version: '2' };
+      const V3 = { ...V1, version: '3' };
+
+      /** A pinned execution, suspended at `T0 + 100` after its first claim: `invocations` is 1. */
+      async function suspendedOn(key: ExecutionKey, version: typeof V1): Promise<ExecutionRecord> {
+        await start(key, { version });
+        expect(await store.transition(key, OWNER_A, { status: 'SUSPENDED', resumeAt: T0 + 500 }, T0 + 100)).toEqual({
+          ok: true,
+        });
+        return (await store.getExecution(key))!;
+      }
+
+      it('moves a SUSPENDED execution pinned to `from` to `to`, changing nothing else', async () => {
+        const key = newKey();
+        const before = await suspendedOn(key, V1);
+
+        expect(await store.repinExecution(key, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 })).toBe(true);
+
+        expect(await store.getExecution(key)).toEqual({ ...before, pinnedVersion: V2 });
+        const claimedOnNew = claimed(await store.claim({ ...resumeRequest(key, OWNER_B, T0 + 2_000), version: V2 }));
+        expect(claimedOnNew.record.invocations).toBe(2);
+        expect(await store.claim({ ...resumeRequest(key, OWNER_B, T0 + 2_000), version: V1 })).toMatchObject({
+          kind: 'wrong-version',
+        });
+      });
+
+      it('moves a RUNNING execution whose lease expired, and refuses one whose lease is live', async () => {
+        const live = newKey();
+        const running = await start(live, { version: V1 });
+        expect(await store.repinExecution(live, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 })).toBe(false);
+        expect(await store.getExecution(live)).toEqual(running);
+
+        expect(await store.repinExecution(live, { from: V1, to: V2, invocations: 1, now: T0 + LEASE_MS + 1 })).toBe(
+          true,
+        );
+        expect(await store.getExecution(live)).toEqual({ ...running, pinnedVersion: V2 });
+      });
+
+      it.each([
+        ['pinned to another version', { from: V3, invocations: 1 }],
+        ['claimed since the caller looked', { from: V1, invocations: 2 }],
+        ['claimed fewer times than the caller says', { from: V1, invocations: 0 }],
+        [
+          'pinned to the same version of another function',
+          { from: { ...V1, functionArn: `${V1.functionArn}-copy` }, invocations: 1 },
+        ],
+      ])('refuses an execution %s, changing nothing', async (_what, { from, invocations }) => {
+        const key = newKey();
+        const before = await suspendedOn(key, V1);
+
+        expect(await store.repinExecution(key, { from, to: V2, invocations, now: T0 + 1_000 })).toBe(false);
+
+        expect(await store.getExecution(key)).toEqual(before);
+      });
+
+      it('refuses an unpinned execution, a finished one and an unknown one, creating nothing', async () => {
+        const unpinned = newKey();
+        await start(unpinned);
+        expect(
+          await store.transition(unpinned, OWNER_A, { status: 'SUSPENDED', resumeAt: undefined }, T0 + 100),
+        ).toEqual({
+          ok: true,
+        });
+        const unpinnedBefore = await store.getExecution(unpinned);
+        expect(await store.repinExecution(unpinned, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 })).toBe(false);
+        expect(await store.getExecution(unpinned)).toEqual(unpinnedBefore);
+
+        const finished = newKey();
+        await start(finished, { version: V1 });
+        expect(await store.transition(finished, OWNER_A, { status: 'SUCCEEDED', output: '"done"' }, T0 + 100)).toEqual({
+          ok: true,
+        });
+        const finishedBefore = await store.getExecution(finished);
+        expect(await store.repinExecution(finished, { from: V1, to: V2, invocations: 1, now: T0 + LEASE_MS + 1 })).toBe(
+          false,
+        );
+        expect(await store.getExecution(finished)).toEqual(finishedBefore);
+
+        const unknown = newKey();
+        expect(await store.repinExecution(unknown, { from: V1, to: V2, invocations: 1, now: T0 })).toBe(false);
+        expect(await store.getExecution(unknown)).toBeUndefined();
+      });
+
+      it('lets exactly one of two racing repins of the same execution win', async () => {
+        const key = newKey();
+        await suspendedOn(key, V1);
+
+        const outcomes = await Promise.all([
+          store.repinExecution(key, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 }),
+          store.repinExecution(key, { from: V1, to: V3, invocations: 1, now: T0 + 1_000 }),
+        ]);
+
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        expect((await store.getExecution(key))?.pinnedVersion).toEqual(outcomes[0] ? V2 : V3);
+      });
+    });
+
     describe('loadJournal', () => {
       it('orders records by position, numerically and hierarchically, whatever the order of writing', async () => {
         const key = newKey();

@@ -4,7 +4,13 @@ import type { CheckpointStore } from '../index.js';
 export type StoreMethod = keyof CheckpointStore;
 
 /** Methods that may change what is stored (a claim writes when it takes or creates the execution). */
-export const WRITE_METHODS: readonly StoreMethod[] = ['claim', 'writeOperation', 'transition', 'requestResume'];
+export const WRITE_METHODS: readonly StoreMethod[] = [
+  'claim',
+  'writeOperation',
+  'transition',
+  'requestResume',
+  'repinExecution',
+];
 
 /** Methods that only read. */
 export const READ_METHODS: readonly StoreMethod[] = ['loadJournal', 'getExecution', 'listExecutions', 'findResumable'];
@@ -39,7 +45,7 @@ export class CountingStore implements CheckpointStore {
     return [...this.#counts.values()].reduce((sum, n) => sum + n, 0);
   }
 
-  /** Calls that may write: claim, writeOperation, transition, requestResume. */
+  /** Calls that may write: claim, writeOperation, transition, requestResume, repinExecution. */
   get writes(): number {
     return WRITE_METHODS.reduce((sum, m) => sum + this.count(m), 0);
   }
@@ -79,6 +85,13 @@ export class CountingStore implements CheckpointStore {
   requestResume(...args: Parameters<CheckpointStore['requestResume']>): ReturnType<CheckpointStore['requestResume']> {
     this.#bump('requestResume');
     return this.inner.requestResume(...args);
+  }
+
+  repinExecution(
+    ...args: Parameters<CheckpointStore['repinExecution']>
+  ): ReturnType<CheckpointStore['repinExecution']> {
+    this.#bump('repinExecution');
+    return this.inner.repinExecution(...args);
   }
 
   getExecution(...args: Parameters<CheckpointStore['getExecution']>): ReturnType<CheckpointStore['getExecution']> {

@@ -8,6 +8,7 @@ import type {
   ExecutionPage,
   ExecutionTransition,
   ListExecutionsQuery,
+  RepinRequest,
   ResumableQuery,
 } from '../checkpoint-store.js';
 import { isResumable, positionOrder } from '../store-rules.js';
@@ -16,11 +17,14 @@ import {
   AT_STATUS_AND_ATTEMPT,
   all,
   BY_EPOCH,
+  CLAIMED_EXACTLY,
   conditionParameters,
   EXECUTION_EXISTS,
   filterParameters,
   isConditionRefusal,
   NOT_FINISHED,
+  NOT_RUNNING_UNDER_LIVE_LEASE,
+  PINNED_TO_FROM,
   RESUME_WOULD_COME_SOONER,
 } from './conditions.js';
 import { chunkData, type Item, isGenuineExecutionItem, operationItem, toOperationRecord, ttlSeconds } from './items.js';
@@ -162,6 +166,24 @@ export class DynamoDbStore implements CheckpointStore {
       condition: all(EXECUTION_EXISTS, NOT_FINISHED, RESUME_WOULD_COME_SOONER),
       names: {},
       values: { ':resumeAt': { N: String(resumeAt) }, ':duePk': { S: duePartition(key.service) } },
+    });
+  }
+
+  repinExecution(key: ExecutionKey, request: RepinRequest): Promise<boolean> {
+    // The pair is written together, as the claim that first pinned the execution wrote it.
+    return this.#io.tryUpdate(key, {
+      sets: ['pinnedVersion = :toVersion', 'pinnedFunctionArn = :toFunctionArn'],
+      removes: [],
+      condition: all(EXECUTION_EXISTS, NOT_RUNNING_UNDER_LIVE_LEASE, PINNED_TO_FROM, CLAIMED_EXACTLY),
+      names: {},
+      values: {
+        ':now': { N: String(request.now) },
+        ':fromVersion': { S: request.from.version },
+        ':fromFunctionArn': { S: request.from.functionArn },
+        ':toVersion': { S: request.to.version },
+        ':toFunctionArn': { S: request.to.functionArn },
+        ':invocations': { N: String(request.invocations) },
+      },
     });
   }
 
