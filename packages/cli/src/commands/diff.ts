@@ -27,7 +27,7 @@ interface Side {
  * `durable-gen diff [OLD] [NEW] [--service S] [--format text|json]`: what changed in the workflows' operation
  * schemas between two manifests, and whether executions running on OLD replay on NEW. NEW defaults to the
  * working tree (generated as `generate` would, nothing written); OLD to what deploy last deployed
- * (`<out>/deployed/`), else the manifest committed at git HEAD. Exits 1 when any change is breaking, so it
+ * (`<out>/deployed/`), else the manifest committed at git HEAD, else the last generated one. Exits 1 when any change is breaking, so it
  * can gate CI.
  */
 export const diffCommand: Command<DiffArgs> = {
@@ -39,7 +39,7 @@ export const diffCommand: Command<DiffArgs> = {
         type: 'string',
         describe:
           'The manifest running executions started on (default: the last deploy, <out>/deployed/, else ' +
-          '<out>/manifest.json at git HEAD)',
+          '<out>/manifest.json at git HEAD, else the one the last generate wrote)',
       })
       .positional('new', {
         type: 'string',
@@ -142,7 +142,7 @@ async function workingTree(cwd: string, outDir: string, args: DiffArgs, output: 
   return { manifest, label: 'the working tree' };
 }
 
-/** What deploy last deployed, else the manifest committed at git HEAD. */
+/** What deploy last deployed, else the manifest committed at git HEAD, else the one the last `generate` wrote. */
 function lastDeployed(cwd: string, outDir: string): Side {
   const deployed = readDeployedManifest(cwd, outDir);
   if (deployed !== undefined) return { manifest: deployed, label: `the last deploy (${outDir}/deployed/)` };
@@ -156,9 +156,14 @@ function lastDeployed(cwd: string, outDir: string): Side {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch {
+    // Never deployed nor committed: the code as the last `generate` saw it is still something executions ran on.
+    const generated = path.join(cwd, committed);
+    if (existsSync(generated)) {
+      return { manifest: parseManifest(readFileSync(generated, 'utf8'), committed), label: 'the last generate' };
+    }
     throw new CliError(
-      `Nothing to compare against: no ${outDir}/deployed/ (deploy writes it) and no ${committed} committed at git ` +
-        'HEAD. Pass the OLD manifest: durable-gen diff OLD [NEW].',
+      `Nothing to compare against: no ${outDir}/deployed/ (deploy writes it), no ${committed} committed at git ` +
+        'HEAD, and none generated. Pass the OLD manifest: durable-gen diff OLD [NEW].',
     );
   }
   return { manifest: parseManifest(text, `${committed} at git HEAD`), label: `${committed} at git HEAD` };
