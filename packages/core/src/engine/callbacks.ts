@@ -193,7 +193,12 @@ async function settleCallback(
   const key = { service: address.service, executionId: address.executionId };
   // One read: a token of an unknown execution, or one the execution did not issue, writes nothing.
   const execution = await store.getExecution(key);
-  if (execution === undefined) throw new ExecutionNotFoundError(address.executionId);
+  if (execution === undefined) {
+    throw new ExecutionNotFoundError(
+      address.executionId,
+      'its callback token cannot be completed: the execution may have expired (retention) or the token names another table.',
+    );
+  }
   if (execution.secret === undefined || !isGenuineToken(address, address.signature, execution.secret)) {
     throw new InvalidCallbackTokenError('it was not issued by this execution (its signature does not match)');
   }
@@ -262,7 +267,9 @@ async function writeCompletion(
     if (written.ok) return undefined;
     const current = written.current;
     if (current === undefined) {
-      if (expected === null) throw new ExecutionNotFoundError(key.executionId);
+      if (expected === null) {
+        throw new ExecutionNotFoundError(key.executionId, 'its callback cannot be recorded: the execution is gone.');
+      }
       expected = null;
     } else if (isFinalStatus(current.status)) {
       return current;

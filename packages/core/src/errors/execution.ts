@@ -137,12 +137,12 @@ export class ExecutionConflictError extends DurableError {
 /** A resume event (an execution id with no input) named an execution the store does not have. */
 export class ExecutionNotFoundError extends DurableError {
   static override readonly code = 'EXECUTION_NOT_FOUND';
-  constructor(readonly executionId: string) {
-    super(
-      ExecutionNotFoundError.code,
-      `Execution '${executionId}' does not exist, and the event carries no input to start it with. ` +
-        'Send { executionId, workflow, input } to start an execution.',
-    );
+  constructor(
+    readonly executionId: string,
+    /** What was asked of it, when it was not a start (the default tells how to start one). */
+    hint = 'the event carries no input to start it with. Send { executionId, workflow, input } to start an execution.',
+  ) {
+    super(ExecutionNotFoundError.code, `Execution '${executionId}' does not exist, and ${hint}`);
   }
 }
 

@@ -57,6 +57,11 @@ export async function answerReplayCheck(
   }
   const key = { service: serviceName, executionId };
   const record = await store.getExecution(key);
-  if (record === undefined) throw new ExecutionNotFoundError(executionId);
+  if (record === undefined) {
+    throw new ExecutionNotFoundError(
+      executionId,
+      `service '${serviceName}' has nothing to replay for it: name an execution of this service's table (durable-gen executions list).`,
+    );
+  }
   return replayJournal(service, exportExecution(record, await store.loadJournal(key)));
 }
