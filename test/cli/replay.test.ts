@@ -191,9 +191,17 @@ describe('durable-gen replay', () => {
   it.each([
     [
       'a folder without journals',
-      () => mkdirSync(path.join(app, 'empty'), { recursive: true }),
+      () => {
+        // Other JSON (a fixture, a node_modules package) is not a journal: skipped, and then there is none.
+        mkdirSync(path.join(app, 'empty/node_modules/x'), { recursive: true });
+        writeFileSync(path.join(app, 'empty/settings.json'), '{"retries":3}');
+        writeFileSync(
+          path.join(app, 'empty/node_modules/x/journal.json'),
+          JSON.stringify({ format: 'durable-execution', version: 1 }),
+        );
+      },
       ['empty'],
-      'empty holds no .json file, so there is nothing to replay',
+      'empty holds no exported journal (no .json file with "format": "durable-execution"), so there is nothing to replay',
     ],
     [
       'a file that is not an export',

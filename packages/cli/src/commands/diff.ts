@@ -145,7 +145,14 @@ async function workingTree(cwd: string, outDir: string, args: DiffArgs, output: 
 /** What deploy last deployed, else the manifest committed at git HEAD, else the one the last `generate` wrote. */
 function lastDeployed(cwd: string, outDir: string): Side {
   const deployed = readDeployedManifest(cwd, outDir);
-  if (deployed !== undefined) return { manifest: deployed, label: `the last deploy (${outDir}/deployed/)` };
+  if (deployed !== undefined) {
+    // A deploy to another Lambda API (durable-gen dev) is a deploy too, but not to AWS: say so.
+    const endpoints = [
+      ...new Set(Object.values(deployed.services).flatMap((entry) => entry.deployment?.endpoint ?? [])),
+    ];
+    const where = endpoints.length === 0 ? '' : `, to ${endpoints.join(' and ')}`;
+    return { manifest: deployed, label: `the last deploy (${outDir}/deployed/${where})` };
+  }
   const committed = `${outDir}/manifest.json`;
   let text: string;
   try {

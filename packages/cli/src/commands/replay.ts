@@ -144,16 +144,21 @@ function readJournalFiles(cwd: string, paths: readonly string[], filters: Replay
   for (const given of paths) {
     const full = path.resolve(cwd, given);
     if (!existsSync(full)) throw new CliError(`${given} does not exist: name an exported journal or a folder of them.`);
-    const files = statSync(full).isDirectory() ? jsonFilesIn(full) : [full];
-    if (files.length === 0) {
-      throw new CliError(
-        `${given} holds no .json file, so there is nothing to replay: ` +
-          `write journals into it with durable-gen executions export ID > ${given}/ID.json.`,
-      );
-    }
-    for (const file of files) {
+    const isFolder = statSync(full).isDirectory();
+    let found = 0;
+    for (const file of isFolder ? jsonFilesIn(full) : [full]) {
       const source = path.relative(cwd, file) || file;
-      journals.push({ source, recorded: readJournalFile(file, source) });
+      const value = readJsonFile(file, source);
+      // In a folder, other JSON files (fixtures, configuration) are not journals; a file named on its own must be.
+      if (isFolder && !claimsJournalFormat(value)) continue;
+      journals.push({ source, recorded: parseJournal(value, source) });
+      found += 1;
+    }
+    if (found === 0) {
+      throw new CliError(
+        `${given} holds no exported journal (no .json file with "format": "durable-execution"), so there is ` +
+          `nothing to replay: write journals into it with durable-gen executions export ID > ${given}/ID.json.`,
+      );
     }
   }
   const statuses = wantedStatuses(filters.status, STATUSES);
@@ -166,15 +171,21 @@ function readJournalFiles(cwd: string, paths: readonly string[], filters: Replay
   return matching;
 }
 
-function readJournalFile(file: string, source: string): ExecutionExport {
-  let value: unknown;
+function readJsonFile(file: string, source: string): unknown {
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new CliError(
       `${source} is not JSON (${(error as Error).message}): name a file of durable-gen executions export.`,
     );
   }
+}
+
+function claimsJournalFormat(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === 'durable-execution';
+}
+
+function parseJournal(value: unknown, source: string): ExecutionExport {
   try {
     return parseExecutionExport(value, source);
   } catch (error) {
@@ -183,12 +194,18 @@ function readJournalFile(file: string, source: string): ExecutionExport {
   }
 }
 
+/** The .json files under `folder`, as source paths are found: skipping node_modules and dot-folders. */
 function jsonFilesIn(folder: string): string[] {
-  return readdirSync(folder, { recursive: true, encoding: 'utf8' })
-    .filter((entry) => entry.endsWith('.json'))
-    .sort()
-    .map((entry) => path.join(folder, entry))
-    .filter((file) => statSync(file).isFile());
+  const files: string[] = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) files.push(...jsonFilesIn(full));
+    } else if (entry.isFile() && entry.name.endsWith('.json')) {
+      files.push(full);
+    }
+  }
+  return files;
 }
 
 /** The journals of the executions the store holds that the filters pick, each as `executions export` writes it. */

@@ -137,8 +137,15 @@ async function migrateOne(
 ): Promise<MigrationOutcome> {
   const { executionId } = record;
   const base = { executionId, from: pinned.version };
-  if (hasLiveLease(record, options.now())) {
-    return { ...base, outcome: 'busy', reason: 'an invocation is running it now (its lease is live)' };
+  if (record.status !== 'SUSPENDED') {
+    // Only a suspended execution can move: a RUNNING one's invocation may still be writing (its lease is judged by
+    // clocks that may disagree), and what it writes next is what the check must see.
+    return {
+      ...base,
+      outcome: 'busy',
+      reason:
+        'an invocation is running it (or died: the sweeper resumes it on its version); migrate again once it is suspended',
+    };
   }
   const answer = await askReplayCheck(lambda, {
     functionName: options.functionName,
@@ -152,19 +159,24 @@ async function migrateOne(
     return { ...base, outcome: 'diverges', position: verdict.position, message: verdict.message };
   }
   if (options.dryRun) return { ...base, outcome: 'would-move' };
-  const moved = await store.repinExecution(
-    { service: options.service, executionId },
-    // The epoch the verdict holds for: a claim since then may have recorded more than the check replayed.
-    { from: pinned, to: options.target, invocations: verdict.invocations, now: options.now() },
-  );
-  if (!moved) {
+  const key = { service: options.service, executionId };
+  // The epoch the verdict holds for: a claim since then may have recorded more than the check replayed.
+  const moved = await store.repinExecution(key, { from: pinned, to: options.target, invocations: verdict.invocations });
+  // Read again either way: a refusal may be the SDK's retry of a write whose answer was lost, and a moved
+  // execution may have been resumed or completed meanwhile.
+  const now = await store.getExecution(key);
+  const isMoved =
+    now?.pinnedVersion?.version === options.target.version &&
+    now.pinnedVersion.functionArn === options.target.functionArn &&
+    now.invocations === verdict.invocations;
+  if (!moved && !isMoved) {
     return {
       ...base,
       outcome: 'busy',
       reason: 'it ran or changed since the check; run migrate again to check it anew',
     };
   }
-  const resumedBy = await resumer(store, record, options.now());
+  const resumedBy = await resumer(store, now ?? record, options.now());
   if (resumedBy !== 'migrate') return { ...base, outcome: 'moved', resumedBy };
   try {
     // Asynchronous, as the sweeper resumes: the execution runs on the new version, migrate does not wait for it.
@@ -180,10 +192,6 @@ async function migrateOne(
     // Moved all the same, and due: the sweeper's next round resumes it on the version it is pinned to now.
     return { ...base, outcome: 'moved', resumedBy: 'sweeper' };
   }
-}
-
-function hasLiveLease(record: ExecutionRecord, now: number): boolean {
-  return record.status === 'RUNNING' && record.leaseExpiresAt !== undefined && record.leaseExpiresAt > now;
 }
 
 /**

@@ -89,8 +89,6 @@ export interface RepinRequest {
    * recorded more of the journal, which the check never saw.
    */
   invocations: number;
-  /** Engine-clock epoch ms, to tell a live lease from an expired one. */
-  now: number;
 }
 
 /** Filters for {@link CheckpointStore.findResumable}. */
@@ -167,8 +165,9 @@ export interface CheckpointStore {
 
   /**
    * Pins the execution to another published version (`durable-gen migrate`), in one conditional write: only if it
-   * exists, is SUSPENDED or RUNNING with an expired or no lease, is pinned to exactly `from`, and was claimed
-   * exactly `invocations` times. True when it moved; false when any condition failed, and then nothing changed.
+   * exists, is SUSPENDED, is pinned to exactly `from`, and was claimed exactly `invocations` times. A RUNNING one
+   * never moves, even with an expired lease: whether its invocation is gone or still writing, only a clock can
+   * tell, and the mover's clock may be ahead; the next claim (the sweeper's) settles it, and changes `invocations`. True when it moved; false when any condition failed, and then nothing changed.
    * Nothing else of the execution changes (no lease, no epoch, no resumeAt).
    */
   repinExecution(key: ExecutionKey, request: RepinRequest): Promise<boolean>;

@@ -115,16 +115,14 @@ export function isResumable(record: ExecutionRecord, now: number): boolean {
 }
 
 /**
- * True when {@link CheckpointStore.repinExecution} may move the execution: not running under a live lease, pinned
- * to exactly `request.from`, and claimed exactly `request.invocations` times (nothing ran since the caller's check).
+ * True when {@link CheckpointStore.repinExecution} may move the execution: SUSPENDED (no invocation can be writing
+ * to it: a RUNNING one's lease is judged by clocks that may disagree), pinned to exactly `request.from`, and claimed
+ * exactly `request.invocations` times (nothing ran since the caller's check).
  */
 export function canRepin(current: ExecutionRecord, request: RepinRequest): boolean {
   const pinned = current.pinnedVersion;
-  const isIdle =
-    current.status === 'SUSPENDED' ||
-    (current.status === 'RUNNING' && (current.leaseExpiresAt === undefined || current.leaseExpiresAt <= request.now));
   return (
-    isIdle &&
+    current.status === 'SUSPENDED' &&
     pinned !== undefined &&
     pinned.functionArn === request.from.functionArn &&
     pinned.version === request.from.version &&

@@ -393,7 +393,7 @@ export function describeCheckpointStoreContract(
         const key = newKey();
         const before = await suspendedOn(key, V1);
 
-        expect(await store.repinExecution(key, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 })).toBe(true);
+        expect(await store.repinExecution(key, { from: V1, to: V2, invocations: 1 })).toBe(true);
 
         expect(await store.getExecution(key)).toEqual({ ...before, pinnedVersion: V2 });
         const claimedOnNew = claimed(await store.claim({ ...resumeRequest(key, OWNER_B, T0 + 2_000), version: V2 }));
@@ -403,16 +403,11 @@ export function describeCheckpointStoreContract(
         });
       });
 
-      it('moves a RUNNING execution whose lease expired, and refuses one whose lease is live', async () => {
-        const live = newKey();
-        const running = await start(live, { version: V1 });
-        expect(await store.repinExecution(live, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 })).toBe(false);
-        expect(await store.getExecution(live)).toEqual(running);
-
-        expect(await store.repinExecution(live, { from: V1, to: V2, invocations: 1, now: T0 + LEASE_MS + 1 })).toBe(
-          true,
-        );
-        expect(await store.getExecution(live)).toEqual({ ...running, pinnedVersion: V2 });
+      it('never moves a RUNNING execution, whatever its lease says: only a clock could tell its invocation is gone', async () => {
+        const key = newKey();
+        const running = await start(key, { version: V1 });
+        expect(await store.repinExecution(key, { from: V1, to: V2, invocations: 1 })).toBe(false);
+        expect(await store.getExecution(key)).toEqual(running);
       });
 
       it.each([
@@ -427,7 +422,7 @@ export function describeCheckpointStoreContract(
         const key = newKey();
         const before = await suspendedOn(key, V1);
 
-        expect(await store.repinExecution(key, { from, to: V2, invocations, now: T0 + 1_000 })).toBe(false);
+        expect(await store.repinExecution(key, { from, to: V2, invocations })).toBe(false);
 
         expect(await store.getExecution(key)).toEqual(before);
       });
@@ -441,7 +436,7 @@ export function describeCheckpointStoreContract(
           ok: true,
         });
         const unpinnedBefore = await store.getExecution(unpinned);
-        expect(await store.repinExecution(unpinned, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 })).toBe(false);
+        expect(await store.repinExecution(unpinned, { from: V1, to: V2, invocations: 1 })).toBe(false);
         expect(await store.getExecution(unpinned)).toEqual(unpinnedBefore);
 
         const finished = newKey();
@@ -450,13 +445,11 @@ export function describeCheckpointStoreContract(
           ok: true,
         });
         const finishedBefore = await store.getExecution(finished);
-        expect(await store.repinExecution(finished, { from: V1, to: V2, invocations: 1, now: T0 + LEASE_MS + 1 })).toBe(
-          false,
-        );
+        expect(await store.repinExecution(finished, { from: V1, to: V2, invocations: 1 })).toBe(false);
         expect(await store.getExecution(finished)).toEqual(finishedBefore);
 
         const unknown = newKey();
-        expect(await store.repinExecution(unknown, { from: V1, to: V2, invocations: 1, now: T0 })).toBe(false);
+        expect(await store.repinExecution(unknown, { from: V1, to: V2, invocations: 1 })).toBe(false);
         expect(await store.getExecution(unknown)).toBeUndefined();
       });
 
@@ -465,8 +458,8 @@ export function describeCheckpointStoreContract(
         await suspendedOn(key, V1);
 
         const outcomes = await Promise.all([
-          store.repinExecution(key, { from: V1, to: V2, invocations: 1, now: T0 + 1_000 }),
-          store.repinExecution(key, { from: V1, to: V3, invocations: 1, now: T0 + 1_000 }),
+          store.repinExecution(key, { from: V1, to: V2, invocations: 1 }),
+          store.repinExecution(key, { from: V1, to: V3, invocations: 1 }),
         ]);
 
         expect(outcomes.filter(Boolean)).toHaveLength(1);

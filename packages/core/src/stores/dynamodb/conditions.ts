@@ -36,13 +36,8 @@ export const LEASE_CAN_BE_TAKEN =
  */
 export const NOT_THIS_CLAIM_AGAIN = 'NOT (leaseOwner = :owner AND leaseExpiresAt = :lease)';
 
-/**
- * No invocation runs the execution under a live lease (at `:now`): it is SUSPENDED, or RUNNING with a lease that
- * expired or was never taken. Unlike {@link LEASE_CAN_BE_TAKEN}, no owner is exempt: the writer is not a claim.
- */
-export const NOT_RUNNING_UNDER_LIVE_LEASE =
-  '(#status = :suspended OR (#status = :running AND ' +
-  '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
+/** The execution is SUSPENDED: no invocation holds it (a RUNNING one's lease is judged by clocks that may disagree). */
+export const IS_SUSPENDED = '#status = :suspended';
 
 /** The execution is pinned to exactly the version `:fromVersion` of function `:fromFunctionArn`. */
 export const PINNED_TO_FROM = '(pinnedVersion = :fromVersion AND pinnedFunctionArn = :fromFunctionArn)';

@@ -21,9 +21,9 @@ import {
   conditionParameters,
   EXECUTION_EXISTS,
   filterParameters,
+  IS_SUSPENDED,
   isConditionRefusal,
   NOT_FINISHED,
-  NOT_RUNNING_UNDER_LIVE_LEASE,
   PINNED_TO_FROM,
   RESUME_WOULD_COME_SOONER,
 } from './conditions.js';
@@ -174,10 +174,9 @@ export class DynamoDbStore implements CheckpointStore {
     return this.#io.tryUpdate(key, {
       sets: ['pinnedVersion = :toVersion', 'pinnedFunctionArn = :toFunctionArn'],
       removes: [],
-      condition: all(EXECUTION_EXISTS, NOT_RUNNING_UNDER_LIVE_LEASE, PINNED_TO_FROM, CLAIMED_EXACTLY),
+      condition: all(EXECUTION_EXISTS, IS_SUSPENDED, PINNED_TO_FROM, CLAIMED_EXACTLY),
       names: {},
       values: {
-        ':now': { N: String(request.now) },
         ':fromVersion': { S: request.from.version },
         ':fromFunctionArn': { S: request.from.functionArn },
         ':toVersion': { S: request.to.version },
