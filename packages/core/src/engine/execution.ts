@@ -22,9 +22,7 @@ export type Interruption =
   /** Ends the execution FAILED whatever the workflow does with the error (non-determinism). */
   | { kind: 'fatal'; error: DurableError }
   /** Ends the invocation without writing more (a store fault, a fenced write): a retry resumes. */
-  | { kind: 'stop'; error: unknown }
-  /** A replay ({@link ExecutionSettings.replayOnly}) reached a position the journal holds no outcome for. */
-  | { kind: 'caught-up'; position: string };
+  | { kind: 'stop'; error: unknown };
 
 export interface ExecutionSettings {
   /** The store, guarded: a fault stops the invocation (see stores/store-guard.ts). */
@@ -54,10 +52,11 @@ export interface ExecutionSettings {
   invoker: Invoker | undefined;
   observer: ExecutionObserver | undefined;
   /**
-   * Replays the journal and runs nothing (replay/replay-journal.ts): the first operation whose position holds no
-   * final outcome ends the run as `caught-up` before its kind does anything, so no step body, callback submit,
-   * invoke or new value runs. Only what waits goes on with its record: a started sleep, a callback handed out
-   * (its timeout is checked against the code's) and a parallel/map under way (its branches are replayed).
+   * Replays the journal and runs nothing (replay/replay-journal.ts): a call whose position holds no final outcome
+   * parks before its kind does anything, so no step body, callback submit, invoke or new value runs; the other
+   * branches and calls go on, and the run suspends once everything is parked or waiting. Only what waits goes on
+   * with its record: a started sleep, a callback handed out (its timeout is checked against the code's) and a
+   * parallel/map under way (its branches are replayed).
    */
   replayOnly?: boolean;
 }
@@ -163,10 +162,12 @@ export class Execution implements OperationHost {
     } catch (error) {
       this.fail(error as DurableError);
     }
-    // The one place a replay stops, whatever the kind: before it can run or record anything.
+    // The one place a replay stops a call, whatever the kind: before it can run or record anything. Only this
+    // call parks, as a wait with no end: an invocation would run it, later, so what follows it in its scope is
+    // not reached yet, while other branches and calls already under way go on to be checked.
     if (this.settings.replayOnly === true && !isPassed(recorded)) {
-      this.#interrupt({ kind: 'caught-up', position });
-      throw new EndedError();
+      this.suspension.park();
+      throw PARKED;
     }
     if (recorded !== undefined) this.#replayedPositions += 1;
     return new Operation(this, scope, position, signature, scope.basis, recorded, semantics);
@@ -211,19 +212,19 @@ export class Execution implements OperationHost {
   // The operations workflow code calls (DurableContext, @Step): one file each in operations/.
 
   runStep(scope: Scope, definition: StepDefinition, args: unknown[], body: () => unknown): Promise<unknown> {
-    return runStep(this, scope, definition, args, body);
+    return this.#unlessParked(runStep(this, scope, definition, args, body));
   }
 
   sleep(scope: Scope, name: string, durationMs: number): Promise<void> {
-    return sleep(this, scope, name, durationMs);
+    return this.#unlessParked(sleep(this, scope, name, durationMs));
   }
 
   recordValue<T>(scope: Scope, kind: 'now' | 'random' | 'uuid', produce: () => T): Promise<T> {
-    return recordValue(this, scope, kind, produce);
+    return this.#unlessParked(recordValue(this, scope, kind, produce));
   }
 
   invoke(scope: Scope, target: InvokeTarget, input: unknown): Promise<unknown> {
-    return invoke(this, scope, target, input);
+    return this.#unlessParked(invoke(this, scope, target, input));
   }
 
   waitForCallback(
@@ -232,7 +233,7 @@ export class Execution implements OperationHost {
     submit: (token: string) => unknown,
     timeoutMs: number | undefined,
   ): Promise<unknown> {
-    return waitForCallback(this, scope, name, submit, timeoutMs);
+    return this.#unlessParked(waitForCallback(this, scope, name, submit, timeoutMs));
   }
 
   all<T>(
@@ -242,7 +243,14 @@ export class Execution implements OperationHost {
     branches: ReadonlyArray<(branchScope: Scope) => Promise<T>>,
     maxConcurrency: number,
   ): Promise<T[]> {
-    return runAll(this, scope, kind, name, branches, maxConcurrency);
+    return this.#unlessParked(runAll(this, scope, kind, name, branches, maxConcurrency));
+  }
+
+  /** An operation's promise as workflow code sees it: a parked call (see {@link begin}) never settles. */
+  #unlessParked<T>(operation: Promise<T>): Promise<T> {
+    // Only a replay parks; an invocation's operations are handed on untouched, without an extra turn.
+    if (this.settings.replayOnly !== true) return operation;
+    return operation.catch((error: unknown) => (error === PARKED ? NEVER : Promise.reject(error)));
   }
 }
 
@@ -258,6 +266,9 @@ function isPassed(recorded: OperationRecord | undefined): boolean {
 }
 
 const WAITS: ReadonlySet<OperationRecord['kind']> = new Set(['sleep', 'callback', 'parallel', 'map']);
+
+/** Unwinds a replay's parked call from {@link Execution.begin} to its operation's entry (never seen by workflow code). */
+const PARKED = Symbol('parked');
 
 /** Thrown into workflow code that keeps calling durable operations after its invocation's outcome was decided. */
 class EndedError extends Error {

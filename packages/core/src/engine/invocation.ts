@@ -178,9 +178,6 @@ export async function runInvocation(
         return await end.failLoudly(withVersions(outcome.error, record, settings));
       case 'suspend':
         return await end.suspend(outcome.resumeAt);
-      case 'caught-up':
-        // Only a replay (ExecutionSettings.replayOnly) stops there: an invocation runs every operation.
-        throw new Error(`the invocation stopped as a replay would, at position ${outcome.position}`);
     }
     const unreached = execution.replay.unreached();
     if (unreached !== undefined) {

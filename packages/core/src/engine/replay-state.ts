@@ -28,9 +28,17 @@ export class ReplayState {
       const positions = this.#byScope.get(scope);
       if (positions === undefined) this.#byScope.set(scope, [record.position]);
       else positions.push(record.position);
-      if (!record.position.includes('.')) continue;
-      const parts = record.position.split('.');
-      for (let i = 1; i < parts.length; i += 2) this.#recordedParents.add(parts.slice(0, i).join('.'));
+      this.#addParents(record.position);
+    }
+  }
+
+  /** Marks every parallel/map a position lies in (`7` and `7.2.3` for `7.2.3.1.4`) as recorded under way. */
+  #addParents(position: string): void {
+    // One pass, each prefix a slice of the position: a deeply nested one costs its length, not its length squared.
+    let dots = 0;
+    for (let at = position.indexOf('.'); at !== -1; at = position.indexOf('.', at + 1)) {
+      if (dots % 2 === 0) this.#recordedParents.add(position.slice(0, at));
+      dots += 1;
     }
   }
 

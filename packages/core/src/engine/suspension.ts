@@ -41,6 +41,19 @@ export class Suspension {
     return Promise.reject(SUSPENDED);
   }
 
+  /**
+   * Counts a call that waits without being under way and without a time to
+   * wake at: a replay's call the journal holds no outcome for yet (see
+   * `Execution.begin`), which never settles. The invocation suspends once
+   * nothing else is under way, as if that call had asked to.
+   */
+  park(): void {
+    this.#requested = true;
+    this.#earliestResume = Math.min(this.#earliestResume ?? this.#timeoutAt, this.#timeoutAt);
+    // Nothing under way may be left to notice the idle moment when it ends: look now, after pending continuations.
+    if (this.#inFlight === 0) this.#checkIdleSoon();
+  }
+
   /** Counts an operation as under way while `work` runs; one that suspends leaves the count and never settles. */
   async track<T>(work: () => Promise<T>): Promise<T> {
     this.#inFlight += 1;

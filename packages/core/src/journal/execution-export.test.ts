@@ -85,6 +85,14 @@ describe('the exported-execution format', () => {
     expect(parseExecutionExport(asFile(exported), 'o-1.json')).toEqual(exported);
   });
 
+  it('reads positions nested as deep as it allows, each counter up to 15 digits', () => {
+    const deepest = `2${'.1.1'.repeat(31)}.999999999999999.1`;
+    const file = asFile(exportExecution(execution, journal)) as Exported;
+    Object.assign(file.journal[2]!, { position: deepest });
+
+    expect(parseExecutionExport(file, 'o-1.json').journal[2]!.position).toBe(deepest);
+  });
+
   it('keeps only the fields of the format: a secret or an unknown field in a file is dropped', () => {
     const file = asFile(exportExecution(execution, journal)) as { execution: Record<string, unknown> };
     file.execution.secret = 'pasted in by hand';
@@ -158,6 +166,54 @@ describe('the exported-execution format', () => {
       (f: Exported) => Object.assign(f.journal[2]!, { wakeAt: 'soon' }),
       'journal[2].wakeAt',
       "not the string 'soon'",
+    ],
+    [
+      'an input that is not serialized',
+      (f: Exported) => Object.assign(f.execution, { input: 'not json' }),
+      'execution.input',
+      'must be a value as the engine serializes it, and reading it fails: Unexpected token',
+    ],
+    [
+      'an output that is not serialized',
+      (f: Exported) => Object.assign(f.execution, { output: '{"id":' }),
+      'execution.output',
+      'reading it fails',
+    ],
+    [
+      'a result that is not serialized',
+      (f: Exported) => Object.assign(f.journal[0]!, { result: 'r-1' }),
+      'journal[0].result',
+      'reading it fails',
+    ],
+    [
+      'an error that is not serialized',
+      (f: Exported) => Object.assign(f.journal[0]!, { status: 'FAILED', error: '{oops}' }),
+      'journal[0].error',
+      'reading it fails',
+    ],
+    [
+      'a parallel marker at another attempt',
+      (f: Exported) => Object.assign(f.journal[1]!, { attempt: 2 }),
+      'journal[1].attempt',
+      'must be 1 for a parallel record',
+    ],
+    [
+      'a sleep at another attempt',
+      (f: Exported) => Object.assign(f.journal[2]!, { attempt: 3 }),
+      'journal[2].attempt',
+      'must be 1 for a sleep record',
+    ],
+    [
+      'a position nested deeper than code nests',
+      (f: Exported) => Object.assign(f.journal[2]!, { position: `2${'.1.1'.repeat(33)}` }),
+      'journal[2].position',
+      'nested at most 32 parallel/map levels deep',
+    ],
+    [
+      'a position with a counter of 16 digits',
+      (f: Exported) => Object.assign(f.journal[2]!, { position: '2.1.1000000000000000' }),
+      'journal[2].position',
+      "such as '3' or '7.2.1'",
     ],
     [
       'what a record follows',

@@ -1,4 +1,5 @@
 import { JournalFormatError } from '../errors.js';
+import { deserialize } from '../serde/serialize.js';
 import type { ExecutionRecord, ExecutionStatus, OperationKind, OperationRecord, OperationStatus } from './records.js';
 
 /**
@@ -52,8 +53,15 @@ const OPERATION_KINDS: readonly OperationKind[] = [
   'parallel',
   'map',
 ];
-/** `3`, or `7.2.1`: operation 1 of branch 2 of the parallel at 7. */
-const POSITION = /^[1-9]\d*(\.[1-9]\d*\.[1-9]\d*)*$/;
+/**
+ * Parallel/map levels a position may nest: far more than code nests (each level is a `ctx.parallel` or `ctx.map`
+ * inside a branch of another), and few enough that no position costs replay more than a glance.
+ */
+const MAX_POSITION_NESTING = 32;
+/** `3`, or `7.2.1`: operation 1 of branch 2 of the parallel at 7; each number a counter, at most 15 digits. */
+const POSITION = new RegExp(`^[1-9]\\d{0,14}(\\.[1-9]\\d{0,14}\\.[1-9]\\d{0,14}){0,${MAX_POSITION_NESTING}}$`);
+/** Kinds whose records the engine writes once, at attempt 1: a wait or a parallel/map marker is never retried. */
+const SINGLE_ATTEMPT_KINDS: ReadonlySet<OperationKind> = new Set(['sleep', 'callback', 'parallel', 'map']);
 
 /**
  * Reads a parsed JSON value as an {@link ExecutionExport}, checking every field
@@ -99,14 +107,14 @@ function parseExecution(fields: Fields): PublicExecution {
     executionId: fields.string('executionId'),
     workflow: fields.string('workflow'),
     status: fields.oneOf('status', EXECUTION_STATUSES),
-    input: fields.string('input'),
+    input: fields.serialized('input'),
     inputHash: fields.string('inputHash'),
     createdAt: fields.number('createdAt'),
     updatedAt: fields.number('updatedAt'),
     invocations: fields.integer('invocations', 0),
   };
-  copyOptional(record, 'output', fields.optional('output', 'string'));
-  copyOptional(record, 'error', fields.optional('error', 'string'));
+  copyOptional(record, 'output', fields.optionalSerialized('output'));
+  copyOptional(record, 'error', fields.optionalSerialized('error'));
   copyOptional(record, 'leaseOwner', fields.optional('leaseOwner', 'string'));
   copyOptional(record, 'leaseExpiresAt', fields.optional('leaseExpiresAt', 'number'));
   copyOptional(record, 'resumeAt', fields.optional('resumeAt', 'number'));
@@ -122,7 +130,11 @@ function parseExecution(fields: Fields): PublicExecution {
 function parseOperation(fields: Fields): OperationRecord {
   const position = fields.string('position');
   if (!POSITION.test(position)) {
-    fields.field('position').fail("must be a position such as '3' or '7.2.1'");
+    fields
+      .field('position')
+      .fail(
+        `must be a position such as '3' or '7.2.1', nested at most ${MAX_POSITION_NESTING} parallel/map levels deep`,
+      );
   }
   const record: OperationRecord = {
     position,
@@ -135,8 +147,11 @@ function parseOperation(fields: Fields): OperationRecord {
     epoch: fields.integer('epoch', 0),
   };
   copyOptional(record, 'args', fields.optional('args', 'string'));
-  copyOptional(record, 'result', fields.optional('result', 'string'));
-  copyOptional(record, 'error', fields.optional('error', 'string'));
+  if (record.attempt !== 1 && SINGLE_ATTEMPT_KINDS.has(record.kind)) {
+    fields.field('attempt').fail(`must be 1 for a ${record.kind} record: the engine never retries one`);
+  }
+  copyOptional(record, 'result', fields.optionalSerialized('result'));
+  copyOptional(record, 'error', fields.optionalSerialized('error'));
   copyOptional(record, 'wakeAt', fields.optional('wakeAt', 'number'));
   copyOptional(record, 'owner', fields.optional('owner', 'string'));
   copyOptional(record, 'retryAt', fields.optional('retryAt', 'number'));
@@ -206,6 +221,24 @@ class Fields {
     return value as T;
   }
 
+  /** A serialized value (see serde/): a string replay can read back. */
+  serialized(name: string): string {
+    const text = this.string(name);
+    try {
+      deserialize(text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.field(name).fail(
+        `must be a value as the engine serializes it, and reading it fails: ${shorten(reason, 100)}`,
+      );
+    }
+    return text;
+  }
+
+  optionalSerialized(name: string): string | undefined {
+    return this.field(name).value === undefined ? undefined : this.serialized(name);
+  }
+
   optional(name: string, type: 'string'): string | undefined;
   optional(name: string, type: 'number'): number | undefined;
   optional(name: string, type: 'string' | 'number'): string | number | undefined {
@@ -218,7 +251,11 @@ function wrongType(expected: string, value: unknown): string {
   if (value === undefined) return `is missing (${expected})`;
   if (value === null) return `must be ${expected}, not null`;
   if (Array.isArray(value)) return `must be ${expected}, not an array`;
-  if (typeof value === 'string')
-    return `must be ${expected}, not the string '${value.length > 40 ? `${value.slice(0, 39)}…` : value}'`;
+  if (typeof value === 'string') return `must be ${expected}, not the string '${shorten(value)}'`;
   return `must be ${expected}, not ${typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`}`;
+}
+
+/** `text` cut to `max` characters: a bad value or a reason quoted on one line, enough to recognise it. */
+function shorten(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

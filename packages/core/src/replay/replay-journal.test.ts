@@ -449,3 +449,40 @@ describe('replayJournal runs nothing', () => {
     expect(ran).toEqual(new Map());
   });
 });
+
+// ---- journals the engine did not write -------------------------------------------------------------------------
+
+@DurableService({ name: 'pair' })
+class Pair {
+  @Workflow() async run(ctx: DurableContext) {
+    return ctx.parallel('both', [async () => this.echo(1), async () => this.echo(2)]);
+  }
+  @Step() async echo(value: number) {
+    count('echo');
+    return value;
+  }
+}
+
+describe('replayJournal of a journal no engine wrote', () => {
+  it('answers a divergent verdict, saying why, when its own writes over the records are refused', async () => {
+    const recorded = await recordRun(Pair, null);
+    // The parallel's marker still STARTED, as if its end write was lost, but at an attempt the engine never writes
+    // (parseExecutionExport refuses such a file; a journal handed over in code is not parsed).
+    const edited: ExecutionExport = {
+      ...recorded,
+      journal: recorded.journal.map((op) =>
+        op.kind === 'parallel' ? { ...op, status: 'STARTED' as const, attempt: 2 } : op,
+      ),
+    };
+
+    const verdict = await replay(Pair, edited);
+
+    expect(verdict).toMatchObject({ compatible: false, position: '', recorded: null, actual: null, replayed: 3 });
+    if (verdict.compatible) return;
+    expect(verdict.message).toBe(
+      'the journal holds records the engine does not write (replaying it, a write the engine makes over its own ' +
+        'record was refused), so it cannot be replayed: replay an unedited export of it',
+    );
+    expect(ran).toEqual(new Map());
+  });
+});

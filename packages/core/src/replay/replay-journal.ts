@@ -53,22 +53,26 @@ const SILENT: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error:
  * them to a new version (`durable-gen replay`, `durable-gen migrate`).
  *
  * Nothing happens but the replay: the workflow runs against a private
- * in-memory copy of the journal, answered from its records, and stops, as
- * compatible, at the first operation whose position holds no final outcome
- * (a step under way or waiting to retry, anything not recorded yet), before
- * running it: no step body, callback submit or invoke runs, no value is
- * drawn, no real store is read or written. What waits with a record (a
+ * in-memory copy of the journal, answered from its records. A call whose
+ * position holds no final outcome (a step under way or waiting to retry,
+ * anything not recorded yet) waits there for good, before running: no step
+ * body, callback submit or invoke runs, no value is drawn, no real store is
+ * read or written. Everything else goes on: the other branches of a parallel
+ * or map, the other calls of a `Promise.all`. What waits with a record (a
  * started sleep, a callback handed out, whose timeout is still compared with
- * the code's) waits until nothing else can go on, as a suspension would; the
- * branches of a parallel under way are replayed. Time is the journal's own
- * (its last record), never the wall clock: an old journal replays the same as
- * a new one, finished executions too.
+ * the code's) waits too, and once nothing else can go on the replay ends, as
+ * a suspension would, compatible as far as the journal goes. Time is the
+ * journal's own (its last record), never the wall clock: an old journal
+ * replays the same as a new one, finished executions too.
  *
  * A divergence is the first position where the code calls another operation
  * (kind, name or arguments) than the journal holds, or a recorded position
- * the code no longer reaches (also inside parallel/map branches). The
- * workflow's own error, once every recorded position was replayed, is what the
- * journal says and counts as compatible.
+ * the code no longer reaches: one in a parallel/map branch that ended, or
+ * anywhere once the workflow returned, as the engine checks. Recorded
+ * positions after a call still waiting, in its own branch, are not reached
+ * yet (the engine reaches them on a later invocation), so they are no
+ * divergence. The workflow's own error, once every recorded position was
+ * replayed, is what the journal says and counts as compatible.
  */
 export async function replayJournal(
   service: new (...args: never[]) => object,
@@ -106,14 +110,14 @@ export async function replayJournal(
   );
   const replayed = execution.replayedPositions;
   switch (outcome.kind) {
-    // Every path reached what the journal has no outcome for yet: as far as it goes, the code agrees with it.
-    case 'caught-up':
+    // Every path waits where the journal has no outcome yet: as far as it goes, the code agrees with it.
     case 'suspend':
       return { ...base, replayed, compatible: true };
     case 'fatal':
       return { ...base, replayed, ...divergence(outcome.error) };
     case 'stop':
-      throw outcome.error;
+      // The private store refused a write the engine makes on its own journal: no engine wrote this one.
+      return { ...base, replayed, ...INCONSISTENT_JOURNAL };
   }
   const unreached = execution.replay.unreached();
   if (unreached !== undefined) {
@@ -181,6 +185,17 @@ function divergence(error: unknown): Divergence {
   const { position, recorded, actual } = error as NonDeterminismError;
   return { compatible: false, position, recorded, actual, message: describeDivergence(recorded, actual) };
 }
+
+/** The verdict's fields for a journal whose records the engine would not have written, so cannot replay. */
+const INCONSISTENT_JOURNAL: Divergence = {
+  compatible: false,
+  position: '',
+  recorded: null,
+  actual: null,
+  message:
+    'the journal holds records the engine does not write (replaying it, a write the engine makes over its own ' +
+    'record was refused), so it cannot be replayed: replay an unedited export of it',
+};
 
 /** A verdict for an execution the code cannot replay at all: it lacks its service or workflow. */
 function executionDiverges(base: ReplayedExecution, message: string): ReplayVerdict {
