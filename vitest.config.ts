@@ -61,6 +61,12 @@ export default defineConfig({
         },
       },
       {
+        // apps/examples, included on purpose: the workflows users copy, tested as users test theirs (with
+        // @durable/core/testing only, in memory). Its tests run from the root like every other project's.
+        extends: true,
+        test: { name: 'examples', include: ['apps/examples/test/**/*.test.ts'] },
+      },
+      {
         extends: true,
         test: {
           name: 'integration',
