@@ -90,11 +90,48 @@ export function readService(
       stepByMethod.set(method.getName(), step);
     }
   }
+  readInheritedSteps(cls, methods, stepByMethod, service, imports, root, diagnostics);
   for (const [workflow, method] of workflowMethods) {
     walkWorkflow(method, methods, stepByMethod, workflow, service, root);
     workflow.operations = extractSchema(method, { steps: stepByMethod, methods });
   }
   return service;
+}
+
+/**
+ * The methods and `@Step` methods of the class's bases that the project declares, nearest base first: the
+ * engine runs `this.audit()` of a base's `@Step` as a step of this service. A method the class (or a nearer
+ * base) declares again hides the base's.
+ */
+function readInheritedSteps(
+  cls: ClassDeclaration,
+  methods: Map<string, MethodDeclaration>,
+  stepByMethod: Map<string, StepModel>,
+  service: ServiceModel,
+  imports: CoreImports,
+  root: string,
+  diagnostics: Diagnostic[],
+): void {
+  const seen = new Set<ClassDeclaration>([cls]);
+  for (let base = cls.getBaseClass(); base !== undefined && !seen.has(base); base = base.getBaseClass()) {
+    seen.add(base);
+    for (const method of base.getMethods()) {
+      const name = method.getName();
+      if (methods.has(name)) continue;
+      methods.set(name, method);
+      const stepDecorator = findDecorator(method.getDecorators(), 'Step', imports);
+      if (stepDecorator === undefined) continue;
+      const step = readStep(
+        method,
+        stepDecorator,
+        `@Step on ${base.getName() ?? 'a base class'}.${name}`,
+        root,
+        diagnostics,
+      );
+      service.steps.push(step);
+      stepByMethod.set(name, step);
+    }
+  }
 }
 
 function readWorkflow(

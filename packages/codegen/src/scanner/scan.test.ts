@@ -233,6 +233,8 @@ describe('scan of the two-services fixture', () => {
               name: 'addLabel',
               semantics: 'at-least-once',
               args: ['pr.id', 'label'],
+              // The argument is a local constant: its initializer is part of what the step is given.
+              uses: ["label = findings === 0 ? 'clean' : pr.files.length > 10 ? 'large' : 'needs-work'"],
               method: 'addLabel',
               line: fixtureLocation(REVIEWS, 'this.addLabel(pr', 'this').line,
             },
@@ -240,6 +242,7 @@ describe('scan of the two-services fixture', () => {
               kind: 'invoke',
               target: 'notifier.notify',
               input: '{ pr: pr.id, findings: n }',
+              uses: ['n = findings.length'],
               line: fixtureLocation(REVIEWS, 'NotifierServiceClient.notify(', 'NotifierServiceClient').line,
             },
           ],

@@ -1,8 +1,10 @@
 import { Node, SyntaxKind } from 'ts-morph';
+import { recordsOperation } from './exits.js';
 import type { SchemaWalker, Scope } from './extract-schema.js';
 import type { SchemaNode } from './schema-nodes.js';
 import { sourceText } from './source-text.js';
 import { line } from './syntax.js';
+import { usesOf } from './uses.js';
 
 /** `&&`, `||`, `??` and their assignments: the right side runs only on a condition. */
 const SHORT_CIRCUITS = new Set([
@@ -27,7 +29,7 @@ export function controlFlow(walker: SchemaWalker, node: Node, scope: Scope, out:
       walker.walk(node.getThenStatement(), scope),
       otherwise === undefined ? [] : walker.walk(otherwise, scope),
     ];
-    branch(out, node, 'if', sourceText(node.getExpression()), paths);
+    branch(out, node, 'if', sourceText(node.getExpression()), paths, undefined, usesOf([node.getExpression()]));
     return true;
   }
   if (Node.isSwitchStatement(node)) {
@@ -42,7 +44,11 @@ export function controlFlow(walker: SchemaWalker, node: Node, scope: Scope, out:
     const labels = clauses.map((clause) =>
       Node.isCaseClause(clause) ? sourceText(clause.getExpression()) : 'default',
     );
-    branch(out, node, 'switch', sourceText(node.getExpression()), paths, labels);
+    const read = [
+      node.getExpression(),
+      ...clauses.map((clause) => (Node.isCaseClause(clause) ? clause.getExpression() : undefined)),
+    ];
+    branch(out, node, 'switch', sourceText(node.getExpression()), paths, labels, usesOf(read));
     return true;
   }
   if (Node.isTryStatement(node)) {
@@ -59,13 +65,14 @@ export function controlFlow(walker: SchemaWalker, node: Node, scope: Scope, out:
   if (Node.isConditionalExpression(node)) {
     walker.visit(node.getCondition(), scope, out);
     const paths = [walker.walk(node.getWhenTrue(), scope), walker.walk(node.getWhenFalse(), scope)];
-    branch(out, node, 'conditional', sourceText(node.getCondition()), paths);
+    branch(out, node, 'conditional', sourceText(node.getCondition()), paths, undefined, usesOf([node.getCondition()]));
     return true;
   }
   if (Node.isBinaryExpression(node) && SHORT_CIRCUITS.has(node.getOperatorToken().getKind())) {
     walker.visit(node.getLeft(), scope, out);
     const condition = `${sourceText(node.getLeft())} ${node.getOperatorToken().getText()}`;
-    branch(out, node, 'conditional', condition, [walker.walk(node.getRight(), scope), []]);
+    const paths = [walker.walk(node.getRight(), scope), []];
+    branch(out, node, 'conditional', condition, paths, undefined, usesOf([node.getLeft()]));
     return true;
   }
   return loop(walker, node, scope, out);
@@ -75,6 +82,7 @@ export function controlFlow(walker: SchemaWalker, node: Node, scope: Scope, out:
 function loop(walker: SchemaWalker, node: Node, scope: Scope, out: SchemaNode[]): boolean {
   const body: SchemaNode[] = [];
   let header: string;
+  let read: (Node | undefined)[];
   if (Node.isForStatement(node)) {
     const initializer = node.getInitializer();
     if (initializer !== undefined) walker.visit(initializer, scope, out);
@@ -84,22 +92,28 @@ function loop(walker: SchemaWalker, node: Node, scope: Scope, out: SchemaNode[])
     const incrementor = node.getIncrementor();
     if (incrementor !== undefined) walker.visit(incrementor, scope, body);
     header = sourceText(node, node.getStatement());
+    read = [initializer, condition, incrementor];
   } else if (Node.isForOfStatement(node) || Node.isForInStatement(node)) {
     walker.visit(node.getExpression(), scope, out);
     walker.visit(node.getStatement(), scope, body);
     header = sourceText(node, node.getStatement());
+    read = [node.getExpression()];
   } else if (Node.isWhileStatement(node)) {
     walker.visit(node.getExpression(), scope, body);
     walker.visit(node.getStatement(), scope, body);
     header = sourceText(node, node.getStatement());
+    read = [node.getExpression()];
   } else if (Node.isDoStatement(node)) {
     walker.visit(node.getStatement(), scope, body);
     walker.visit(node.getExpression(), scope, body);
     header = `do … while (${sourceText(node.getExpression())})`;
+    read = [node.getExpression()];
   } else {
     return false;
   }
-  if (body.length > 0) out.push({ kind: 'loop', header, body, line: node.getStartLineNumber() });
+  if (!recordsOperation(body)) return true;
+  const uses = usesOf(read);
+  out.push({ kind: 'loop', header, ...(uses === undefined ? {} : { uses }), body, line: node.getStartLineNumber() });
   return true;
 }
 
@@ -111,7 +125,17 @@ export function branch(
   condition: string,
   paths: SchemaNode[][],
   clauses?: string[],
+  uses?: string[],
 ): void {
+  // An exit counts: whatever follows the branch may be skipped by it.
   if (paths.every((path) => path.length === 0)) return;
-  out.push({ kind: 'branch', form, condition, paths, ...(clauses === undefined ? {} : { clauses }), line: line(at) });
+  out.push({
+    kind: 'branch',
+    form,
+    condition,
+    paths,
+    ...(clauses === undefined ? {} : { clauses }),
+    ...(uses === undefined ? {} : { uses }),
+    line: line(at),
+  });
 }

@@ -23,6 +23,9 @@ export function compareMatched(
       if (!sameIgnoringLines(oldNode.args, newNode.args)) {
         const summary = `arguments of ${name} changed from (${oldNode.args.join(', ')}) to (${newNode.args.join(', ')})${where}`;
         found.push(breakingChange('arguments-changed', newNode, oldNode, summary, REASONS.argumentsChanged));
+      } else if (!sameUses(oldNode, newNode)) {
+        const summary = `arguments of ${name} read ${usesChange(oldNode, newNode)}${where}`;
+        found.push(breakingChange('arguments-changed', newNode, oldNode, summary, REASONS.argumentsChanged));
       }
       if (oldNode.semantics !== newNode.semantics) {
         found.push({
@@ -41,17 +44,26 @@ export function compareMatched(
       if (oldNode.kind === 'sleep' && !sameDuration(oldNode.duration, newNode.duration)) {
         const summary = `${name} changed from ${oldNode.duration} to ${newNode.duration}${where}`;
         found.push(breakingChange('duration-changed', newNode, oldNode, summary, REASONS.durationChanged));
+      } else if (oldNode.kind === 'sleep' && !sameUses(oldNode, newNode)) {
+        const summary = `duration of ${name} reads ${usesChange(oldNode, newNode)}${where}`;
+        found.push(breakingChange('duration-changed', newNode, oldNode, summary, REASONS.durationChanged));
       }
       return;
     case 'callback':
       if (oldNode.kind === 'callback' && !sameDuration(oldNode.timeout, newNode.timeout)) {
         const summary = `timeout of ${name} changed from ${oldNode.timeout ?? 'none'} to ${newNode.timeout ?? 'none'}${where}`;
         found.push(breakingChange('timeout-changed', newNode, oldNode, summary, REASONS.timeoutChanged));
+      } else if (oldNode.kind === 'callback' && !sameUses(oldNode, newNode)) {
+        const summary = `timeout of ${name} reads ${usesChange(oldNode, newNode)}${where}`;
+        found.push(breakingChange('timeout-changed', newNode, oldNode, summary, REASONS.timeoutChanged));
       }
       return;
     case 'invoke':
       if (oldNode.kind === 'invoke' && oldNode.input !== newNode.input) {
         const summary = `input of ${name} changed from ${oldNode.input} to ${newNode.input}${where}`;
+        found.push(breakingChange('arguments-changed', newNode, oldNode, summary, REASONS.argumentsChanged));
+      } else if (oldNode.kind === 'invoke' && !sameUses(oldNode, newNode)) {
+        const summary = `input of ${name} reads ${usesChange(oldNode, newNode)}${where}`;
         found.push(breakingChange('arguments-changed', newNode, oldNode, summary, REASONS.argumentsChanged));
       }
       return;
@@ -92,6 +104,9 @@ export function compareMatched(
       if (oldNode.items !== newNode.items) {
         const summary = `items of ${name} changed from ${oldNode.items} to ${newNode.items}${where}`;
         found.push(breakingChange('arguments-changed', newNode, oldNode, summary, REASONS.itemsChanged));
+      } else if (!sameUses(oldNode, newNode)) {
+        const summary = `items of ${name} read ${usesChange(oldNode, newNode)}${where}`;
+        found.push(breakingChange('arguments-changed', newNode, oldNode, summary, REASONS.itemsChanged));
       }
       compareSequences(
         oldNode.body,
@@ -116,6 +131,16 @@ export function compareMatched(
     default:
       return;
   }
+}
+
+function sameUses(oldNode: { uses?: string[] }, newNode: { uses?: string[] }): boolean {
+  return sameIgnoringLines(oldNode.uses ?? [], newNode.uses ?? []);
+}
+
+/** `` `amount = input.quantity * 12` (was `amount = input.quantity * 10`) ``: the declarations read, new and old. */
+function usesChange(oldNode: { uses?: string[] }, newNode: { uses?: string[] }): string {
+  const list = (uses: string[] | undefined) => (uses ?? []).map((use) => `\`${use}\``).join(', ') || 'no constant';
+  return `${list(newNode.uses)} (was ${list(oldNode.uses)})`;
 }
 
 /**

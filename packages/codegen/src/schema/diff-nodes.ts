@@ -18,7 +18,8 @@ export function identityKey(node: SchemaNode): string {
     case 'callback':
     case 'parallel':
     case 'map':
-      return `${node.kind}:${node.name ?? '?'}`;
+      // A computed name is the same one only when it is computed the same way.
+      return `${node.kind}:${node.name ?? `?${node.nameExpression ?? ''}`}`;
     case 'invoke':
       return `invoke:${node.target ?? '?'}`;
     case 'now':
@@ -27,12 +28,19 @@ export function identityKey(node: SchemaNode): string {
       return node.kind;
     case 'branch':
       // A switch's case labels decide which path runs as much as its subject does.
-      return `branch:${node.form}:${node.condition}${node.clauses === undefined ? '' : `:${node.clauses.join('|')}`}`;
+      return `branch:${node.form}:${node.condition}${node.clauses === undefined ? '' : `:${node.clauses.join('|')}`}${usesKey(node.uses)}`;
     case 'loop':
-      return `loop:${node.header}`;
+      return `loop:${node.header}${usesKey(node.uses)}`;
+    case 'exit':
+      return `exit:${node.form}`;
     case 'opaque':
-      return `opaque:${node.call}`;
+      return `opaque:${node.call}${node.codeHash === undefined ? '' : `#${node.codeHash}`}`;
   }
+}
+
+/** The constants a condition or loop header reads decide the path as much as its text does. */
+function usesKey(uses: readonly string[] | undefined): string {
+  return uses === undefined ? '' : ` where ${uses.join('; ')}`;
 }
 
 /** The node as canonical JSON without its lines (or the method a step is declared on): equal means the journal sees no difference. */
@@ -69,14 +77,14 @@ function innerSequences(node: SchemaNode): SchemaNode[][] {
 export function describeNode(node: SchemaNode): string {
   switch (node.kind) {
     case 'step': {
-      const name = node.name === null ? 'step (its name is computed at run time)' : `step '${node.name}'`;
+      const name = node.name === null ? `step ${computedName(node.nameExpression)}` : `step '${node.name}'`;
       return node.method !== undefined && node.method !== node.name ? `${name} (this.${node.method})` : name;
     }
     case 'sleep':
     case 'callback':
     case 'parallel':
     case 'map':
-      return node.name === null ? `${node.kind} (its name is computed at run time)` : `${node.kind} '${node.name}'`;
+      return node.name === null ? `${node.kind} ${computedName(node.nameExpression)}` : `${node.kind} '${node.name}'`;
     case 'invoke':
       return node.target === null ? 'invoke (its target is computed at run time)' : `invoke of '${node.target}'`;
     case 'now':
@@ -87,9 +95,16 @@ export function describeNode(node: SchemaNode): string {
       return `\`${branchHeader(node)}\``;
     case 'loop':
       return `the loop \`${node.header}\``;
+    case 'exit':
+      return `\`${node.form}\``;
     case 'opaque':
       return `\`${node.call}\``;
   }
+}
+
+/** `` `charge-${id}` `` as a name: how a computed name reads in a message. */
+function computedName(expression: string | undefined): string {
+  return expression === undefined ? '(its name is computed at run time)' : `named ${expression} at run time`;
 }
 
 /** The source a branch starts with: `if (input.vip)`, `switch (order.kind)`, `try`, `input.vip ? …`. */

@@ -43,6 +43,11 @@ export const REASONS = {
     'another loop header can repeat the body another number of times: executions that recorded iterations meet others',
   moved:
     'the operation now runs on another path: executions that recorded it, or recorded something else at its position, fail',
+  exitChanged:
+    'a return, throw, break or continue decides which operations after it run: executions that recorded those ' +
+    'operations meet another one (or the end) at their positions and fail with NonDeterminismError',
+  opaqueCode:
+    'contains code durable-gen cannot see into: durable-gen replay proves it against the journals of running executions',
   opaqueChanged:
     'codegen cannot see what code outside the class records: durable-gen replay proves it against real journals',
 } as const;

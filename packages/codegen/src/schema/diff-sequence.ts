@@ -3,6 +3,7 @@ import { breakingChange, type FoundChange, inWhere, type SequencePlace } from '.
 import { compareMatched } from './diff-matched.js';
 import { controlContains, describeNode, identityKey, sameIgnoringLines } from './diff-nodes.js';
 import { REASONS } from './diff-reasons.js';
+import { recordsOperation } from './exits.js';
 import { isOperationNode, type SchemaNode } from './schema-nodes.js';
 
 /** Compares two versions of one sequence and adds what changed to `found`. */
@@ -117,15 +118,15 @@ function compareGap(
     const following = next[index + 1];
     const summary =
       following === undefined
-        ? `${describeNode(node)} added at the end of ${place.where}`
-        : `${describeNode(node)} inserted before ${describeNode(following)}${inWhere(place)}`;
+        ? `${describeAdded(node)} added at the end of ${place.where}`
+        : `${describeAdded(node)} inserted before ${describeNode(following)}${inWhere(place)}`;
     found.push({
       classification: 'breaking',
       change: 'inserted',
       line: node.line,
       inOldSource: false,
       summary,
-      reason: place.inLoop ? REASONS.insertedInLoop : REASONS.inserted,
+      reason: isExitOnly(node) ? REASONS.exitChanged : place.inLoop ? REASONS.insertedInLoop : REASONS.inserted,
     });
   }
   for (const node of leftOld) {
@@ -135,8 +136,8 @@ function compareGap(
       line: node.line,
       oldLine: node.line,
       inOldSource: true,
-      summary: `${describeNode(node)} removed${inWhere(place)}`,
-      reason: REASONS.removed,
+      summary: `${describeAdded(node)} removed${inWhere(place)}`,
+      reason: isExitOnly(node) ? REASONS.exitChanged : REASONS.removed,
     });
   }
 }
@@ -152,8 +153,12 @@ function compareReplaced(oldNode: SchemaNode, newNode: SchemaNode, place: Sequen
       const summary = `${describeNode(oldNode)} now calls '${newNode.target ?? '(computed at run time)'}'${where}`;
       found.push(breakingChange('target-changed', newNode, oldNode, summary, REASONS.targetChanged));
     } else {
-      const newName = 'name' in newNode ? (newNode.name ?? '(computed at run time)') : newNode.kind;
-      const summary = `${describeNode(oldNode)} renamed to '${newName}'${where}`;
+      const newName = !('name' in newNode)
+        ? `'${newNode.kind}'`
+        : newNode.name !== null
+          ? `'${newNode.name}'`
+          : (newNode.nameExpression ?? '(computed at run time)');
+      const summary = `${describeNode(oldNode)} renamed to ${newName}${where}`;
       found.push(breakingChange('renamed', newNode, oldNode, summary, REASONS.renamed));
     }
     return;
@@ -168,9 +173,34 @@ function compareReplaced(oldNode: SchemaNode, newNode: SchemaNode, place: Sequen
     found.push(breakingChange('opaque-changed', newNode, oldNode, summary, REASONS.opaqueChanged));
     return;
   }
-  const summary = `${describeNode(oldNode)} became ${describeNode(newNode)}${where}`;
+  const isSameText = describeNode(oldNode) === describeNode(newNode);
+  const summary = isSameText
+    ? `${describeNode(newNode)} now reads ${usesList(newNode)} (was ${usesList(oldNode)})${where}`
+    : `${describeNode(oldNode)} became ${describeNode(newNode)}${where}`;
   const reason = newNode.kind === 'loop' && oldNode.kind === 'loop' ? REASONS.loopChanged : REASONS.conditionChanged;
   found.push(breakingChange('control-flow-changed', newNode, oldNode, summary, reason));
+}
+
+function usesList(node: SchemaNode): string {
+  const uses = 'uses' in node ? node.uses : undefined;
+  return (uses ?? []).map((use) => `\`${use}\``).join(', ') || 'no constant';
+}
+
+/** A node for "inserted" and "removed": a branch that only exits says how (`` `if (input.express)` with a `return` ``). */
+function describeAdded(node: SchemaNode): string {
+  if (node.kind !== 'branch' || !isExitOnly(node)) return describeNode(node);
+  const forms = [...new Set(exitForms(node))].map((form) => `\`${form}\``);
+  return `${describeNode(node)} with a ${forms.join(' or a ')}`;
+}
+
+function exitForms(node: SchemaNode): string[] {
+  if (node.kind === 'exit') return [node.form];
+  return node.kind === 'branch' ? node.paths.flat().flatMap(exitForms) : [];
+}
+
+/** An exit, or control flow holding nothing but exits: it changes which operations run, records none itself. */
+function isExitOnly(node: SchemaNode): boolean {
+  return node.kind === 'exit' || (node.kind === 'branch' && !recordsOperation([node]));
 }
 
 function range(from: number, to: number): number[] {

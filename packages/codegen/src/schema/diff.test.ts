@@ -191,8 +191,96 @@ describe('diffManifests', () => {
     });
     expect(codes([select(["'x'", "'y'"])], [select(["'y'", "'x'"])])).toEqual(['control-flow-changed breaking']);
     const opaque = (call: string): SchemaNode => ({ kind: 'opaque', call, reason: 'external-function', line: 1 });
-    expect(codes([opaque('audit(ctx)')], [opaque('audit(ctx)')])).toEqual([]);
-    expect(codes([opaque('audit(ctx)')], [opaque('auditAll(ctx)')])).toEqual(['opaque-changed breaking']);
+    expect(codes([opaque('audit(ctx)')], [opaque('auditAll(ctx)')])).toEqual([
+      'opaque-changed breaking',
+      'opaque-code breaking',
+    ]);
+    const hashed = (codeHash: string): SchemaNode => ({ ...opaque('audit(ctx)'), codeHash }) as SchemaNode;
+    expect(codes([hashed('1111111111111111')], [hashed('2222222222222222')])).toEqual(['opaque-changed breaking']);
+  });
+
+  it('trusts opaque code whose changes would show: a hashed function, a recursive call (its body is walked once)', () => {
+    const hashed: SchemaNode = {
+      kind: 'opaque',
+      call: 'audit(ctx)',
+      reason: 'external-function',
+      codeHash: '1111111111111111',
+      line: 1,
+    } as SchemaNode;
+    const recursive: SchemaNode = { kind: 'opaque', call: 'this.walk(ctx, rest)', reason: 'recursive', line: 2 };
+    expect(codes([step('a', 1), hashed, recursive], [step('a', 1), hashed, recursive])).toEqual([]);
+  });
+
+  it('never calls a workflow safe while either version holds code it cannot see into, changed or not', () => {
+    const opaque: SchemaNode = { kind: 'opaque', call: 'audit(ctx)', reason: 'external-function', line: 3 };
+    const inLoop: SchemaNode = { kind: 'loop', header: 'for (const x of xs)', body: [opaque], line: 2 };
+    expect(changesOf([step('a', 1), inLoop], [step('a', 1), inLoop])).toMatchObject([
+      {
+        change: 'opaque-code',
+        classification: 'breaking',
+        line: 3,
+        summary: '`audit(ctx)` contains code durable-gen cannot see into: durable-gen replay proves it',
+      },
+    ]);
+    expect(codes([step('a', 1), opaque], [step('a', 1)])).toEqual(['removed breaking', 'opaque-code breaking']);
+  });
+
+  it('breaks when an exit is added or removed before operations, and not at the end', () => {
+    const exitIf = (form: 'return' | 'continue'): SchemaNode => ({
+      kind: 'branch',
+      form: 'if',
+      condition: 'input.express',
+      paths: [[{ kind: 'exit', form, line: 2 }], []],
+      line: 2,
+    });
+    expect(codes([step('a', 1), step('b', 3)], [step('a', 1), exitIf('return'), step('b', 3)])).toEqual([
+      'inserted breaking',
+    ]);
+    expect(codes([step('a', 1), exitIf('return'), step('b', 3)], [step('a', 1), step('b', 3)])).toEqual([
+      'removed breaking',
+    ]);
+    const [inserted] = changesOf([step('a', 1), step('b', 3)], [step('a', 1), exitIf('return'), step('b', 3)]);
+    expect(inserted?.summary).toBe("`if (input.express)` with a `return` inserted before step 'b'");
+    expect(inserted?.reason).toMatch(/^a return, throw, break or continue decides which operations after it run/);
+    expect(codes([exitIf('return'), step('b', 3)], [exitIf('continue'), step('b', 3)])).toEqual([
+      'control-flow-changed breaking',
+    ]);
+    expect(codes([step('a', 1)], [step('a', 1), exitIf('return')])).toEqual(['appended safe']);
+  });
+
+  it('breaks when a constant an argument, duration or condition reads changed', () => {
+    const reads = (node: SchemaNode, uses: string[]): SchemaNode => ({ ...node, uses }) as SchemaNode;
+    expect(codes([reads(step('a', 1), ['n = 10'])], [reads(step('a', 1), ['n = 12'])])).toEqual([
+      'arguments-changed breaking',
+    ]);
+    expect(
+      codes(
+        [reads(sleep('hold', 1, 'HOLD'), ['HOLD = { days: 1 }'])],
+        [reads(sleep('hold', 1, 'HOLD'), ['HOLD = { days: 2 }'])],
+      ),
+    ).toEqual(['duration-changed breaking']);
+    const branch = ifThen('flag', 1, [step('x', 2)], []);
+    expect(
+      codes(
+        [reads(branch, ['flag = input.vip']), step('z', 5)],
+        [reads(branch, ['flag = input.express']), step('z', 5)],
+      ),
+    ).toEqual(['control-flow-changed breaking']);
+  });
+
+  it('tells computed names apart by the expression that computes them', () => {
+    const computed = (nameExpression: string): SchemaNode => ({
+      kind: 'step',
+      name: null,
+      nameExpression,
+      semantics: 'at-least-once',
+      args: [],
+      line: 1,
+    });
+    // The names are source text: a template literal as written.
+    const [charge, pay] = ['`charge-', '`pay-'].map((prefix) => `${prefix}\${id}\``);
+    expect(codes([computed(charge!)], [computed(charge!)])).toEqual([]);
+    expect(codes([computed(charge!)], [computed(pay!)])).toEqual(['renamed breaking']);
   });
 
   it('ignores a condition that changed between paths that record the same', () => {

@@ -1,7 +1,8 @@
 import type { Manifest, ManifestService, ManifestWorkflow } from '../emit/manifest.js';
 import type { FoundChange } from './diff-found.js';
+import { REASONS } from './diff-reasons.js';
 import { compareSequences } from './diff-sequence.js';
-import type { SchemaNode } from './schema-nodes.js';
+import type { OpaqueNode, SchemaNode } from './schema-nodes.js';
 
 /** Whether executions running on the old code still replay on the new code. */
 export type ChangeClass = 'safe' | 'breaking';
@@ -18,6 +19,9 @@ export type ChangeClass = 'safe' | 'breaking';
  * - `semantics-changed` (safe: the engine keeps the semantics a step was recorded with);
  * - `control-flow-changed`: a condition or loop header that decides which operations run;
  * - `opaque-changed`: code outside the class that records operations codegen cannot see;
+ * - `opaque-code`: either version holds code whose changes leave no trace in the schema (a step taken as a
+ *   value, a function that cannot be resolved), changed or not: only `durable-gen replay` can tell whether
+ *   running executions replay, so diff does not call the workflow safe;
  * - `steps-changed`: the old manifest has no operation schema (an older durable-gen wrote it) and its steps differ.
  * Every code but those marked safe is breaking.
  */
@@ -41,6 +45,7 @@ export type SchemaChangeCode =
   | 'semantics-changed'
   | 'control-flow-changed'
   | 'opaque-changed'
+  | 'opaque-code'
   | 'steps-changed';
 
 /** One difference between two versions of a workflow's operation schema, and what it means for running executions. */
@@ -175,15 +180,54 @@ function diffWorkflow(old: StoredWorkflow, next: StoredWorkflow): FoundChange[] 
       },
     ];
   }
-  if (old.schemaHash !== undefined && old.schemaHash === next.schemaHash) return [];
   const found: FoundChange[] = [];
-  compareSequences(
-    old.operations,
-    next.operations,
-    { isTail: true, inLoop: false, inBranch: false, where: 'the workflow' },
-    found,
-  );
-  return found.sort((a, b) => a.line - b.line);
+  if (old.schemaHash === undefined || old.schemaHash !== next.schemaHash) {
+    compareSequences(
+      old.operations,
+      next.operations,
+      { isTail: true, inLoop: false, inBranch: false, where: 'the workflow' },
+      found,
+    );
+  }
+  found.sort((a, b) => a.line - b.line);
+  // Code the schema cannot see into may have changed with no trace in it (a bound step, an unresolved function).
+  const newOpaque = firstBlind(next.operations);
+  const opaque = newOpaque ?? firstBlind(old.operations);
+  if (opaque !== undefined) {
+    found.push({
+      classification: 'breaking',
+      change: 'opaque-code',
+      line: opaque.line,
+      inOldSource: newOpaque === undefined,
+      summary: `\`${opaque.call}\` contains code durable-gen cannot see into: durable-gen replay proves it`,
+      reason: REASONS.opaqueCode,
+    });
+  }
+  return found;
+}
+
+/**
+ * The first opaque node of a schema, at any depth, whose change would leave no trace in the schema. Not a
+ * recursive call (the method's body is in the schema where it is first called) nor a function whose code is
+ * hashed into the node (a change of it is `opaque-changed`).
+ */
+function firstBlind(nodes: readonly SchemaNode[]): OpaqueNode | undefined {
+  for (const node of nodes) {
+    if (node.kind === 'opaque' && node.reason !== 'recursive' && node.codeHash === undefined) return node;
+    const inner =
+      node.kind === 'branch'
+        ? node.paths
+        : node.kind === 'loop' || node.kind === 'map'
+          ? [node.body]
+          : node.kind === 'parallel'
+            ? (node.branches ?? [])
+            : [];
+    for (const sequence of inner) {
+      const found = firstBlind(sequence);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 function firstLine(workflow: StoredWorkflow): number {

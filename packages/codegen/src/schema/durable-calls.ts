@@ -4,6 +4,7 @@ import type { SchemaWalker, Scope } from './extract-schema.js';
 import type { OpaqueNode, SchemaNode } from './schema-nodes.js';
 import { sourceText } from './source-text.js';
 import { line, unwrap } from './syntax.js';
+import { usesOf } from './uses.js';
 
 /** The DurableContext methods that record an operation. */
 export const CONTEXT_OPERATIONS = new Set([
@@ -45,19 +46,38 @@ export function contextOperation(
       return;
     case 'sleep':
       visit(...args);
-      out.push({ kind: 'sleep', name: literalName(first), duration: textOf(second), line: at });
+      out.push({
+        kind: 'sleep',
+        ...named(first),
+        duration: textOf(second),
+        ...withUses(first, second),
+        line: at,
+      });
       return;
     case 'step':
       visit(first, third);
-      out.push({ kind: 'step', name: literalName(first), semantics: literalSemantics(third), args: [], line: at });
+      out.push({
+        kind: 'step',
+        ...named(first),
+        semantics: literalSemantics(third),
+        args: [],
+        ...withUses(first),
+        line: at,
+      });
       return;
     case 'waitForCallback':
       visit(first, third);
-      out.push({ kind: 'callback', name: literalName(first), timeout: timeoutOf(third), line: at });
+      out.push({
+        kind: 'callback',
+        ...named(first),
+        timeout: timeoutOf(third),
+        ...withUses(first, timeoutNode(third)),
+        line: at,
+      });
       return;
     case 'invoke':
       visit(...args);
-      out.push({ kind: 'invoke', target: literalTarget(first), input: textOf(second), line: at });
+      out.push({ kind: 'invoke', target: literalTarget(first), input: textOf(second), ...withUses(...args), line: at });
       return;
     case 'parallel': {
       visit(first);
@@ -65,11 +85,11 @@ export function contextOperation(
       const closures = elements.map((element) => walker.closureOf(element, scope));
       if (second === undefined || elements.length === 0 || closures.some((closure) => closure === undefined)) {
         visit(second);
-        out.push({ kind: 'parallel', name: literalName(first), branches: null, line: at });
+        out.push({ kind: 'parallel', ...named(first), branches: null, line: at });
         return;
       }
       const branches = closures.map((closure, index) => walker.enter(closure!, [], scope, elements[index]!, [0]));
-      out.push({ kind: 'parallel', name: literalName(first), branches, line: at });
+      out.push({ kind: 'parallel', ...named(first), branches, line: at });
       return;
     }
     case 'map': {
@@ -82,7 +102,7 @@ export function contextOperation(
           ? walker.enter(closure, [], scope, third!, [2])
           : // The per-item code is a value computed at run time: what it records is unknown here.
             [opaque(third ?? call, 'computed-function')];
-      out.push({ kind: 'map', name: literalName(first), items: textOf(second), body, line: at });
+      out.push({ kind: 'map', ...named(first), items: textOf(second), ...withUses(first, second), body, line: at });
       return;
     }
   }
@@ -100,6 +120,18 @@ function elementsOf(array: Node): Node[] {
 
 function textOf(node: Node | undefined): string {
   return node === undefined ? '' : sourceText(node);
+}
+
+/** An operation's name: the literal, or null and the expression that computes it at run time. */
+function named(node: Node | undefined): { name: string | null; nameExpression?: string } {
+  const name = literalName(node);
+  return name !== null || node === undefined ? { name } : { name, nameExpression: sourceText(node) };
+}
+
+/** `{ uses }` of the declarations `nodes` read, or nothing. */
+function withUses(...nodes: (Node | undefined)[]): { uses?: string[] } {
+  const uses = usesOf(nodes);
+  return uses === undefined ? {} : { uses };
 }
 
 /** A name known before running: a string literal; null when it is computed. */
@@ -124,6 +156,12 @@ function timeoutOf(options: Node | undefined): string | null {
   if (!Node.isObjectLiteralExpression(bare)) return `${sourceText(options)}.timeout`;
   const timeout = propertyOf(bare, 'timeout');
   return timeout === undefined ? null : sourceText(timeout);
+}
+
+/** The node `timeoutOf` reads: the `timeout` property, or options that are not an object literal. */
+function timeoutNode(options: Node | undefined): Node | undefined {
+  if (options === undefined) return undefined;
+  return Node.isObjectLiteralExpression(unwrap(options)) ? propertyOf(options, 'timeout') : options;
 }
 
 /** The initializer of property `name` of an object literal (`{ name }` shorthand included). */

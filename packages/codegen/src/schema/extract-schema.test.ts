@@ -111,7 +111,7 @@ describe('operations', () => {
     ]);
   });
 
-  it('records inline steps: a literal name or null, and the semantics their options give', () => {
+  it('records inline steps: a literal name or null and the expression, and the semantics their options give', () => {
     expect(
       shapeOf([
         "await ctx.step('reserve', async () => input.id);",
@@ -121,7 +121,7 @@ describe('operations', () => {
     ).toEqual([
       { kind: 'step', name: 'reserve', semantics: 'at-least-once', args: [] },
       { kind: 'step', name: 'capture', semantics: 'at-most-once', args: [] },
-      { kind: 'step', name: null, semantics: 'at-least-once', args: [] },
+      { kind: 'step', name: null, nameExpression: '`hold-` + input.id', semantics: 'at-least-once', args: [] },
     ]);
   });
 
@@ -142,7 +142,7 @@ describe('operations', () => {
       ]),
     ).toEqual([
       sleep('cool-down', '{ seconds: 30 }'),
-      sleep(null, "'1h'"),
+      { ...sleep(null, "'1h'"), nameExpression: 'input.id' },
       now,
       { kind: 'random' },
       { kind: 'uuid' },
@@ -271,7 +271,12 @@ describe('helper methods and other code', () => {
           'private sum(n: number): number { return n <= 0 ? 0 : n + this.sum(n - 1); }',
         ],
       }),
-    ).toEqual([charge('items[0]'), { kind: 'opaque', call: 'this.drain(ctx, items.slice(1))', reason: 'recursive' }]);
+    ).toEqual([
+      // The early return ends the helper before what follows it: it decides whether those operations run.
+      { kind: 'branch', form: 'if', condition: 'items.length === 0', paths: [[{ kind: 'exit', form: 'return' }], []] },
+      charge('items[0]'),
+      { kind: 'opaque', call: 'this.drain(ctx, items.slice(1))', reason: 'recursive' },
+    ]);
   });
 
   it('records a recursive call of the workflow itself as opaque', () => {
@@ -286,7 +291,7 @@ describe('helper methods and other code', () => {
     ]);
   });
 
-  it('records code outside the class that is given the context, or a function that records, as opaque', () => {
+  it('inlines a function of the file outside the class; records other code given the context, or a function that records, as opaque', () => {
     expect(
       shapeOf(
         [
@@ -299,7 +304,7 @@ describe('helper methods and other code', () => {
         { after: ['async function remind(ctx: DurableContext, id: string) { await ctx.sleep(id, "1d"); }'] },
       ),
     ).toEqual([
-      { kind: 'opaque', call: 'remind(ctx, input.id)', reason: 'external-function' },
+      { ...sleep(null, '"1d"'), nameExpression: 'id' },
       { kind: 'opaque', call: 'retry(3, () => this.charge(input.id))', reason: 'function-argument' },
       { kind: 'opaque', call: 'new Saga(ctx)', reason: 'external-function' },
     ]);
@@ -323,10 +328,11 @@ describe('helper methods and other code', () => {
 });
 
 describe('control flow', () => {
-  it('keeps if/else with the operations of each path, and leaves out an if that holds none', () => {
+  it('keeps if/else with the operations or exits of each path, and leaves out an if that holds neither', () => {
     expect(
       shapeOf([
         'if (input.id === "") throw new Error("no id");',
+        'if (input.id === "-") console.log("dash");',
         'if (input.fast) {',
         '  await this.charge(1);',
         '} else if (input.items.length > 0) {',
@@ -334,6 +340,7 @@ describe('control flow', () => {
         '}',
       ]),
     ).toEqual([
+      { kind: 'branch', form: 'if', condition: 'input.id === ""', paths: [[{ kind: 'exit', form: 'throw' }], []] },
       {
         kind: 'branch',
         form: 'if',
@@ -371,7 +378,8 @@ describe('control flow', () => {
         kind: 'branch',
         form: 'switch',
         condition: 'input.id',
-        paths: [[charge('1')], [], [audit]],
+        // A `break` decides the clause does not fall through into the next one; the last one's skips nothing.
+        paths: [[charge('1'), { kind: 'exit', form: 'break' }], [{ kind: 'exit', form: 'break' }], [audit]],
         clauses: ["'a'", "'b'", 'default'],
       },
     ]);
@@ -426,7 +434,7 @@ describe('control flow', () => {
       now,
       { kind: 'loop', header: 'for (let i = await ctx.now(); i < 3; i++)', body: [charge('i')] },
       { kind: 'loop', header: 'for (const item of input.items)', body: [mail('item')] },
-      { kind: 'loop', header: 'for (const key in input)', body: [sleep(null, '"1s"')] },
+      { kind: 'loop', header: 'for (const key in input)', body: [{ ...sleep(null, '"1s"'), nameExpression: 'key' }] },
       { kind: 'loop', header: 'while (input.items.length > 0)', body: [audit] },
       { kind: 'loop', header: 'do … while (input.fast)', body: [{ kind: 'uuid' }] },
     ]);
@@ -441,7 +449,7 @@ describe('control flow', () => {
       ]),
     ).toEqual([
       { kind: 'loop', header: 'input.items.map(…)', body: [mail('item')] },
-      { kind: 'loop', header: 'input.items.forEach(…)', body: [sleep(null, '"1s"')] },
+      { kind: 'loop', header: 'input.items.forEach(…)', body: [{ ...sleep(null, '"1s"'), nameExpression: 'item' }] },
     ]);
   });
 
@@ -465,6 +473,12 @@ describe('control flow', () => {
             kind: 'loop',
             header: 'for (const part of item.split(","))',
             body: [
+              {
+                kind: 'branch',
+                form: 'if',
+                condition: 'part === ""',
+                paths: [[{ kind: 'exit', form: 'continue' }], []],
+              },
               { kind: 'branch', form: 'conditional', condition: 'part.length > 3', paths: [[charge('part')], [now]] },
             ],
           },

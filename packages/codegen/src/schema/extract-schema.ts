@@ -11,15 +11,18 @@ import type { StepModel } from '../model.js';
 import { clientModuleService } from '../scanner/walk-workflow.js';
 import { branch, controlFlow } from './control-flow.js';
 import { CONTEXT_OPERATIONS, contextOperation, opaque } from './durable-calls.js';
+import { exitOf, recordsOperation, withoutTrailingExits } from './exits.js';
+import { importedFunctionHash } from './imported-code.js';
 import type { SchemaNode } from './schema-nodes.js';
 import { sourceText } from './source-text.js';
-import { line, localFunction, memberOf, unwrap } from './syntax.js';
+import { line, localFunction, memberOf, moduleFunction, unwrap } from './syntax.js';
+import { usesOf } from './uses.js';
 
 /** What the extraction needs to know of the workflow's class. */
 export interface SchemaSources {
   /** The class's `@Step` methods, by method name. */
   steps: ReadonlyMap<string, StepModel>;
-  /** Every method of the class, by name: the helpers a workflow may call through `this`. */
+  /** Every method of the class and of its bases in the project, by name: the helpers a workflow may call through `this`. */
   methods: ReadonlyMap<string, MethodDeclaration>;
 }
 
@@ -50,7 +53,8 @@ export function extractSchema(workflow: MethodDeclaration, sources: SchemaSource
   const [first] = workflow.getParameters();
   const contexts = new Set<string>();
   if (first !== undefined && Node.isIdentifier(first.getNameNode())) contexts.add(first.getName());
-  return new SchemaWalker(sources, false).inline(workflow, { contexts, functions: new Map() }, workflow);
+  const schema = new SchemaWalker(sources, false).inline(workflow, { contexts, functions: new Map() }, workflow);
+  return withoutTrailingExits(schema);
 }
 
 /** Array methods whose function argument runs once per element, in order: its operations repeat. */
@@ -85,7 +89,9 @@ export class SchemaWalker {
     this.#inlining.add(code);
     try {
       const body = code.getBody();
-      return body === undefined ? [] : this.walk(body, scope);
+      if (body === undefined) return [];
+      // A `return` or `throw` among the function's own statements ends it: nothing of it follows.
+      return this.walk(body, scope).filter((node) => node.kind !== 'exit');
     } finally {
       this.#inlining.delete(code);
     }
@@ -130,6 +136,21 @@ export class SchemaWalker {
       this.#call(node, scope, out);
       return;
     }
+    const exit = exitOf(node);
+    if (exit !== undefined) {
+      node.forEachChild((child) => this.visit(child, scope, out));
+      out.push(exit);
+      return;
+    }
+    // `this.pack.bind(this)`, `const pack = this.pack`: a step called where the walk cannot follow the value.
+    if (
+      Node.isPropertyAccessExpression(node) &&
+      node.getExpression().getKind() === SyntaxKind.ThisKeyword &&
+      this.sources.steps.has(node.getName())
+    ) {
+      out.push(opaque(node, 'step-reference'));
+      return;
+    }
     // A definition runs nothing where it stands: its code is walked where it is called.
     if (
       Node.isArrowFunction(node) ||
@@ -171,7 +192,10 @@ export class SchemaWalker {
     const given = scope.functions.get(bare.getText());
     if (given !== undefined) return given;
     const local = localFunction(bare);
-    return local === undefined ? undefined : { code: local, scope };
+    if (local !== undefined) return { code: local, scope };
+    // A function of the file, outside the class, sees none of the caller's names: only what it is given.
+    const written = moduleFunction(bare);
+    return written === undefined ? undefined : { code: written, scope: { contexts: new Set(), functions: new Map() } };
   }
 
   #call(call: CallExpression, scope: Scope, out: SchemaNode[]): void {
@@ -198,7 +222,14 @@ export class SchemaWalker {
         this.#arguments(args, scope, out);
         const input = args[1];
         const target = `${service}.${member.name}`;
-        out.push({ kind: 'invoke', target, input: input === undefined ? '' : sourceText(input), line: line(call) });
+        const uses = usesOf([input]);
+        out.push({
+          kind: 'invoke',
+          target,
+          input: input === undefined ? '' : sourceText(input),
+          ...(uses === undefined ? {} : { uses }),
+          line: line(call),
+        });
         return;
       }
       if (ARRAY_CALLBACKS.has(member.name) && args.some((arg) => this.closureOf(arg, scope) !== undefined)) {
@@ -230,7 +261,9 @@ export class SchemaWalker {
       }
     }
     if (args.some((arg) => this.isContext(arg, scope))) reason = 'external-function';
-    if (reason !== undefined) out.push(opaque(call, reason));
+    if (reason === undefined) return;
+    const codeHash = Node.isIdentifier(callee) ? importedFunctionHash(callee) : undefined;
+    out.push({ ...opaque(call, reason), ...(codeHash === undefined ? {} : { codeHash }) });
   }
 
   /** `this.x(…)`: a `@Step` method is a step; another method of the class is inlined. */
@@ -240,7 +273,16 @@ export class SchemaWalker {
     const step = this.sources.steps.get(method);
     if (step !== undefined) {
       const texts = args.map((arg) => sourceText(arg));
-      out.push({ kind: 'step', name: step.name, semantics: step.semantics, args: texts, method, line: line(call) });
+      const uses = usesOf(args);
+      out.push({
+        kind: 'step',
+        name: step.name,
+        semantics: step.semantics,
+        args: texts,
+        ...(uses === undefined ? {} : { uses }),
+        method,
+        line: line(call),
+      });
       return;
     }
     const helper = this.sources.methods.get(method);
@@ -250,7 +292,9 @@ export class SchemaWalker {
       out.push(...this.enter({ code: helper, scope: empty }, args, scope, call));
       return;
     }
-    if (args.some((arg) => this.isContext(arg, scope))) out.push(opaque(call, 'external-function'));
+    // A method the class and its bases in the project do not declare (a property holding a function, a base
+    // class from a package): what it records is unknown here.
+    out.push(opaque(call, 'unknown-method'));
   }
 
   /** `items.forEach(fn)`, `items.map(fn)`, …: the function's operations repeat once per item. */
@@ -262,8 +306,10 @@ export class SchemaWalker {
       if (closure === undefined) this.visit(arg, scope, out);
       else body.push(...this.enter(closure, [], scope, arg));
     }
-    if (body.length === 0) return;
-    out.push({ kind: 'loop', header: `${sourceText(call.getExpression())}(…)`, body, line: line(call) });
+    if (!recordsOperation(body)) return;
+    const uses = usesOf([call.getExpression()]);
+    const header = `${sourceText(call.getExpression())}(…)`;
+    out.push({ kind: 'loop', header, ...(uses === undefined ? {} : { uses }), body, line: line(call) });
   }
 
   /** `.then(f)` and `.finally(f)` run `f` after the promise; `.catch(f)` (and `then`'s second) only on a failure. */

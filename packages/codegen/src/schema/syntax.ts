@@ -53,3 +53,21 @@ export function localFunction(identifier: Node): LocalFunction | undefined {
   }
   return undefined;
 }
+
+/** A function written at the top of the file `identifier` names (declared, or a `const` holding one). */
+export function moduleFunction(identifier: Node): LocalFunction | undefined {
+  for (const declaration of identifier.getSymbol()?.getDeclarations() ?? []) {
+    if (declaration.getSourceFile() !== identifier.getSourceFile()) continue;
+    // A `declare function` has no code to follow: the call stays opaque.
+    if (Node.isFunctionDeclaration(declaration) && Node.isSourceFile(declaration.getParent())) {
+      return declaration.getBody() === undefined ? undefined : declaration;
+    }
+    if (!Node.isVariableDeclaration(declaration)) continue;
+    const statement = declaration.getVariableStatement();
+    const initializer = declaration.getInitializer();
+    if (statement === undefined || !Node.isSourceFile(statement.getParent()) || initializer === undefined) continue;
+    const code = unwrap(initializer);
+    if (Node.isArrowFunction(code) || Node.isFunctionExpression(code)) return code;
+  }
+  return undefined;
+}
