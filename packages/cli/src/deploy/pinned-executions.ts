@@ -1,4 +1,5 @@
 import type { CheckpointStore, ExecutionRecord, PinnedVersion } from '@durable/core';
+import { allExecutions } from '../find-execution.js';
 
 /** A running execution (RUNNING or SUSPENDED) and the published version it is pinned to. */
 export interface PinnedExecution {
@@ -21,20 +22,10 @@ export async function listPinnedExecutions(
 ): Promise<PinnedExecution[]> {
   const found: PinnedExecution[] = [];
   for (const status of RUNNING_STATUSES) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.listExecutions({
-        service,
-        status,
-        limit: 500,
-        ...(cursor === undefined ? {} : { cursor }),
-      });
-      for (const record of page.executions) {
-        const pinned = record.pinnedVersion;
-        if (pinned !== undefined && pinned.functionArn === functionArn) found.push({ record, pinned });
-      }
-      cursor = page.cursor;
-    } while (cursor !== undefined);
+    for (const record of await allExecutions(store, { service, status })) {
+      const pinned = record.pinnedVersion;
+      if (pinned !== undefined && pinned.functionArn === functionArn) found.push({ record, pinned });
+    }
   }
   return found.sort(
     (a, b) =>
