@@ -67,6 +67,15 @@ export default defineConfig({
         test: { name: 'examples', include: ['apps/examples/test/**/*.test.ts'] },
       },
       {
+        // The sample's own unit tests, with the kit as a user of the sample would write them.
+        extends: true,
+        test: {
+          name: 'sample',
+          include: ['apps/sample/test/**/*.test.ts'],
+          globalSetup: ['apps/sample/test/global-setup.ts'],
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'integration',

@@ -8,7 +8,7 @@
  *
  * and read the diff of `__golden__/` as carefully as any code change: it is what users open first.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -207,6 +207,26 @@ describe('generate on the two-services app', () => {
       'generated/manifest.json',
     ]);
     expect(Object.keys(readManifest(root).services)).toEqual(['notifier']);
+  });
+
+  it('replaces changed files by rename and leaves unchanged ones untouched, so a reader never sees them missing', () => {
+    const root = copyFixture('two-services');
+    generateApp(root);
+    const stub = path.join(root, 'generated/clients/notifier.ts');
+    const manifest = path.join(root, 'generated/manifest.json');
+    const unchangedInode = statSync(stub).ino;
+    const changedInode = statSync(manifest).ino;
+    // What a generate killed between writing its temporary file and the rename leaves behind.
+    const leftover = path.join(root, 'generated/handlers/reviews.ts.4242.tmp');
+    writeFileSync(leftover, 'half');
+    edit(root, REVIEWS, "name: 'save-findings'", "name: 'store-findings'");
+
+    expect(generateApp(root).diagnostics).toEqual([]);
+
+    expect(statSync(stub).ino).toBe(unchangedInode);
+    expect(statSync(manifest).ino).not.toBe(changedInode);
+    expect(readFileSync(manifest, 'utf8')).toContain('store-findings');
+    expect(existsSync(leftover)).toBe(false);
   });
 });
 

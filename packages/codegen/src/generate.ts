@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CORE_VERSION } from '@durable/core';
 import { type CheckOptions, check } from './check.js';
@@ -8,6 +8,7 @@ import { emitHandler } from './emit/handler.js';
 import { findHandlerConfig } from './emit/handler-config.js';
 import { emitCallbacksPolicy, emitPolicy } from './emit/iam.js';
 import { type Manifest, type ManifestService, manifestEntry } from './emit/manifest.js';
+import { writeGenerated } from './emit/write-generated.js';
 import { pinnedDurableSdkVersion } from './lambda-durable/sdk-version.js';
 import type { AppModel, ServiceModel } from './model.js';
 import { diffManifests, type SchemaDiff } from './schema/diff.js';
@@ -137,14 +138,12 @@ export function generate(options: GenerateOptions): GenerateResult {
   const schemaDiff = previous === undefined ? undefined : diffManifests(previous, manifest);
 
   if (!options.dryRun) {
-    // Files of services that no longer exist must not linger: the folders are the generator's own.
-    for (const folder of ['handlers', 'clients', 'iam'])
-      rmSync(path.join(root, outDir, folder), { recursive: true, force: true });
-    for (const [file, content] of files) {
-      const target = path.join(root, file);
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, content);
-    }
+    // Files of services that no longer exist must not linger: these folders are the generator's own.
+    writeGenerated(
+      root,
+      files,
+      ['handlers', 'clients', 'iam'].map((folder) => path.join(outDir, folder)),
+    );
   }
   return {
     model,
